@@ -1,0 +1,56 @@
+# The briefing book. `make html` builds it (creating .venv from requirements.txt first);
+# `make test` runs the whole test suite. Run `make help` for the rest.
+
+PYTHON      ?= python3
+VENV        ?= .venv
+SPHINXOPTS  ?= -W -n --keep-going
+BUILDDIR    ?= _build
+BIN         := $(VENV)/bin
+SPHINXBUILD := $(BIN)/sphinx-build
+STAMP       := $(VENV)/.installed
+
+.PHONY: help venv html pdf latexpdf test check linkcheck livehtml clean bench
+
+help:
+	@echo "make html       build the HTML book into $(BUILDDIR)/html (warnings are errors)"
+	@echo "make pdf        build the PDF into $(BUILDDIR)/latex (needs TeX: see README)"
+	@echo "make check      build and run the link-check and evidence suite"
+	@echo "make test       run the whole test suite"
+	@echo "make linkcheck  check the external URLs (needs a network)"
+	@echo "make livehtml   live preview while editing"
+	@echo "make bench      print build and checker timings"
+	@echo "make clean      remove builds and the virtual environment"
+
+# The venv is rebuilt whenever requirements.txt changes.
+$(STAMP): requirements.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+html: $(STAMP)
+	$(SPHINXBUILD) -b html $(SPHINXOPTS) . $(BUILDDIR)/html
+
+pdf latexpdf: $(STAMP)
+	@$(BIN)/python tools/require_tex.py
+	$(SPHINXBUILD) -M latexpdf . $(BUILDDIR) $(SPHINXOPTS)
+
+check: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow" tests
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q tests
+
+linkcheck: $(STAMP)
+	@$(BIN)/python tools/require_network.py
+	$(SPHINXBUILD) -b linkcheck $(SPHINXOPTS) . $(BUILDDIR)/linkcheck
+
+livehtml: $(STAMP)
+	$(BIN)/sphinx-autobuild --ignore "$(BUILDDIR)/*" --ignore "_generated/*" -b html . $(BUILDDIR)/html
+
+bench: $(STAMP)
+	$(BIN)/python tools/bench.py
+
+clean:
+	rm -rf $(BUILDDIR) $(VENV) _generated .pytest_cache

@@ -1,0 +1,288 @@
+"""Find the figures, dates and quotations of a claim, and the passages of a source that hold them.
+
+Pure Python, no Sphinx. One rule, used by the build (tools/extensions/briefing_claims.py), the
+data checks and the benchmark alike.
+"""
+
+from __future__ import annotations
+
+import ast
+import operator
+import re
+from dataclasses import dataclass, field
+
+from .archive import Source
+
+MONTHS = {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
+    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
+}
+MONTH_NAMES = ("January February March April May June July August September October "
+               "November December").split()
+_MONTH = (r"(?P<{}>Jan(?:uary|\.)?|Feb(?:ruary|\.)?|Mar(?:ch|\.)?|Apr(?:il|\.)?|May|June?|July?|"
+          r"Aug(?:ust|\.)?|Sept?(?:ember|\.)?|Oct(?:ober|\.)?|Nov(?:ember|\.)?|Dec(?:ember|\.)?)")
+_DAY = r"(?P<{}>[0-3]?\d)(?:st|nd|rd|th)?"
+_YEAR = r"(?:,?\s(?P<year>(?:19|20)\d\d))?"
+_RANGE = r"\s?(?:-|to|and|until)\s?"
+
+# Most specific first: a range before a single day, so "September 15-17" is two dates.
+DATE_PATTERNS = [
+    re.compile(r"\b" + _MONTH.format("m") + r"\s" + _DAY.format("d1") + _RANGE + _DAY.format("d2") + r"\b" + _YEAR),
+    re.compile(r"\b" + _DAY.format("d1") + _RANGE + _DAY.format("d2") + r"\s" + _MONTH.format("m") + r"\b" + _YEAR),
+    re.compile(r"\b" + _MONTH.format("m") + r"\s" + _DAY.format("d1") + r"\b" + _YEAR),
+    re.compile(r"\b" + _DAY.format("d1") + r"\s" + _MONTH.format("m") + r"\b" + _YEAR),
+    re.compile(r"\b" + _MONTH.format("m") + r"\s(?P<year>(?:19|20)\d\d)\b"),
+    re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<mm>[01]\d)-(?P<d1>[0-3]\d)\b"),
+]
+TIME = re.compile(r"\b\d{1,2}:\d\d\b")
+NUMBER = re.compile(
+    r"(?<![\w.])(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?!\d|\.[a-z])(?:st|nd|rd|th)?"
+    r"(?:\s(?P<mult>thousand|million|billion)\b)?"
+)
+MULTIPLIERS = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
+# Number words count as figures from three up: "one" and "two" are idioms more often than counts.
+NUMBER_WORDS = {
+    word: value for value, word in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+        "fifteen sixteen seventeen eighteen nineteen twenty".split())
+    if value >= 3
+}
+NUMBER_WORDS.update({"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+                     "eighty": 80, "ninety": 90})
+NUMBER_WORD = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE)
+QUOTE = re.compile(r'"([^"]+)"')
+GAP = re.compile(r"\s*(?:\.\.\.|\[[^\]]*\])\s*")
+SIC = re.compile(r"\s*\[sic\]", re.IGNORECASE)
+
+_TRANSLATE = str.maketrans({
+    "\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u2007": " ",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"',
+    "\u2018": "'", "\u2019": "'", "\u2013": "-", "\u2014": "-", "\u2011": "-", "\u2212": "-",
+    "\u2026": "...",
+})
+
+
+def normalise(text: str) -> str:
+    """Fold the typographic differences a quotation may not hinge on: quote marks, dashes,
+    ellipses, non-breaking and repeated white space."""
+    return re.sub(r"\s+", " ", text.translate(_TRANSLATE)).strip()
+
+
+@dataclass(frozen=True)
+class Item:
+    """One checkable thing in a claim: a figure, a date or a quotation."""
+
+    kind: str  # "figure" | "date" | "quotation"
+    shown: str  # as the claim writes it
+    value: object  # figure: number; date: (year|None, month, day|None); quotation: segments
+
+    def describe(self) -> str:
+        return f"{self.kind} {self.shown!r}"
+
+
+def _month(name: str) -> int:
+    return MONTHS[name[:3].lower()]
+
+
+def _dates(text: str) -> tuple[list[Item], str]:
+    """The dates in ``text``, and the text with them blanked so their digits are no figures."""
+    items: list[Item] = []
+    chars = list(text)
+    for pattern in DATE_PATTERNS:
+        for match in pattern.finditer("".join(chars)):
+            groups = match.groupdict()
+            year = int(groups["year"]) if groups.get("year") else None
+            month = int(groups["mm"]) if groups.get("mm") else _month(groups["m"])
+            days = [groups.get("d1"), groups.get("d2")]
+            days = [int(d) for d in days if d]
+            shown = match.group(0)
+            if any(not 1 <= d <= 31 for d in days):
+                continue
+            for day in days or [None]:
+                items.append(Item("date", shown, (year, month, day)))
+            for i in range(match.start(), match.end()):
+                chars[i] = " "
+    return items, "".join(chars)
+
+
+def _figures(text: str) -> list[Item]:
+    items = []
+    text = TIME.sub(lambda m: items.append(Item("figure", m.group(0), m.group(0))) or " ", text)
+    for match in NUMBER.finditer(text):
+        value = float(match.group("num").replace(",", ""))
+        if match.group("mult"):
+            value *= MULTIPLIERS[match.group("mult")]
+        items.append(Item("figure", match.group(0), value))
+    for match in NUMBER_WORD.finditer(text):
+        items.append(Item("figure", match.group(0), float(NUMBER_WORDS[match.group(1).lower()])))
+    return items
+
+
+def _quotations(text: str) -> tuple[list[Item], str]:
+    items = []
+    for match in QUOTE.finditer(text):
+        inner = SIC.sub("", match.group(1))
+        segments = tuple(s.strip(" ,;:").rstrip(".") for s in GAP.split(inner) if s.strip(" ,;:."))
+        if segments:
+            items.append(Item("quotation", match.group(0), segments))
+    return items, QUOTE.sub(" ", text)
+
+
+def extract(text: str) -> list[Item]:
+    """Every quotation, date and figure in a claim's text (a quotation's own figures are part of
+    the quotation, not separate items)."""
+    text = normalise(text)
+    quotations, rest = _quotations(text)
+    dates, rest = _dates(rest)
+    return quotations + dates + _figures(rest)
+
+
+@dataclass
+class Passage:
+    number: int  # 1-based paragraph number; 0 stands for the source's metadata
+    text: str
+    figures: set = field(default_factory=set)
+    dates: set = field(default_factory=set)  # (month, day|None)
+    years: set = field(default_factory=set)
+
+
+class SourceIndex:
+    """A source's paragraphs, each with the figures and dates it holds, plus its metadata
+    (the publication date counts as part of the source)."""
+
+    def __init__(self, source: Source, paragraphs: list[str] | None = None):
+        self.source = source
+        texts = paragraphs if paragraphs is not None else source.paragraphs()
+        self.passages = [self._index(i, t) for i, t in enumerate(texts, start=1)]
+        meta = Passage(0, source.published)
+        meta.years.add(source.year)
+        meta.figures.add(float(source.year))
+        meta.dates.add((source.month, source.day))
+        meta.dates.add((source.month, None))
+        self.metadata = meta
+        self.years = {source.year} | {y for p in self.passages for y in p.years}
+        self._whole = " ".join(p.text for p in self.passages)
+
+    @staticmethod
+    def _index(number: int, raw: str) -> Passage:
+        text = normalise(raw)
+        passage = Passage(number, text)
+        dates, rest = _dates(text)
+        for item in dates:
+            year, month, day = item.value
+            passage.dates.add((month, day))
+            passage.dates.add((month, None))
+            if year:
+                passage.years.add(year)
+                passage.figures.add(float(year))
+        for item in _figures(rest):
+            passage.figures.add(item.value)
+        # A quoted figure or date inside the source text is still the source's figure.
+        return passage
+
+    def find(self, item: Item, within: list[Passage] | None = None) -> list[int]:
+        """Numbers of the passages that hold ``item`` (0 for the metadata); empty if none."""
+        passages = within if within is not None else self.passages
+        found = [p.number for p in passages if self._holds(p, item)]
+        if not found and item.kind != "quotation" and self._holds(self.metadata, item):
+            found = [0]
+        if not found and item.kind == "quotation" and within is None:
+            # A quotation may run across the paragraph break of the archived text.
+            if _segments_in(item.value, self._whole):
+                found = [p.number for p in passages if item.value[0] in p.text][:1] or [1]
+        return found
+
+    def _holds(self, passage: Passage, item: Item) -> bool:
+        if item.kind == "figure":
+            if isinstance(item.value, str):
+                return item.value in passage.text
+            return item.value in passage.figures
+        if item.kind == "date":
+            year, month, day = item.value
+            if (month, day) not in passage.dates:
+                return False
+            return year is None or year in self.years
+        return _segments_in(item.value, passage.text)
+
+    def best_passage(self, text: str) -> int | None:
+        """The paragraph sharing most content words with ``text``: where a claim with no
+        figure, date or quotation most likely rests."""
+        words = _content_words(text)
+        best, best_score = None, 0
+        for passage in self.passages:
+            score = len(words & _content_words(passage.text))
+            if score > best_score:
+                best, best_score = passage.number, score
+        return best if best_score >= 2 else None
+
+
+def _segments_in(segments: tuple[str, ...], text: str) -> bool:
+    position = 0
+    for segment in segments:
+        found = text.find(segment, position)
+        if found < 0:
+            return False
+        position = found + len(segment)
+    return True
+
+
+_STOP = set("""about above after again against also among because been before being below between
+both could during each from further have having here into itself more most other over same should
+some such than that their them then there these they this those through under until very were what
+when where which while with would your said says told according reported report""".split())
+
+
+def _content_words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z]{4,}", normalise(text).lower()) if w not in _STOP}
+
+
+# --- derived figures -------------------------------------------------------------------------
+
+_OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
+
+
+class DerivedError(ValueError):
+    pass
+
+
+def parse_derived(spec: str) -> tuple[str, float, list[float], str]:
+    """``"100 = 59 + 41"`` -> (shown value, value, inputs, expression). The expression may use
+    + - * / and parentheses over numbers written as the sources write them (142,000)."""
+    if "=" not in spec:
+        raise DerivedError(f"derived figure {spec!r} must read 'VALUE = EXPRESSION', e.g. '100 = 59 + 41'")
+    shown, expression = (part.strip() for part in spec.split("=", 1))
+    try:
+        value = float(shown.replace(",", ""))
+        tree = ast.parse(expression.replace(",", ""), mode="eval")
+    except (ValueError, SyntaxError):
+        raise DerivedError(f"derived figure {spec!r} is not 'NUMBER = ARITHMETIC'") from None
+    inputs: list[float] = []
+
+    def evaluate(node):
+        if isinstance(node, ast.Expression):
+            return evaluate(node.body)
+        if isinstance(node, ast.BinOp) and type(node.op) in _OPS:
+            return _OPS[type(node.op)](evaluate(node.left), evaluate(node.right))
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+            inputs.append(float(node.value))
+            return float(node.value)
+        raise DerivedError(f"derived figure {spec!r}: only numbers, + - * / and parentheses are allowed")
+
+    result = evaluate(tree)
+    if abs(result - value) > 0.5:
+        raise DerivedError(f"derived figure {spec!r}: {expression} is {result:g}, not {shown}; "
+                           "correct the value or its inputs")
+    return shown, value, inputs, expression
+
+
+def derived_inputs(spec: str) -> list[Item]:
+    _, _, inputs, _ = parse_derived(spec)
+    return [Item("figure", f"{v:g}", v) for v in inputs]
+
+
+def date_words(iso: str) -> str:
+    """'2022-09-14' -> '14 September 2022'; '2022-09' -> 'September 2022'."""
+    parts = [int(p) for p in iso.split("-")]
+    if len(parts) == 3:
+        return f"{parts[2]} {MONTH_NAMES[parts[1] - 1]} {parts[0]}"
+    return f"{MONTH_NAMES[parts[1] - 1]} {parts[0]}"

@@ -1,0 +1,134 @@
+"""Citation styles for news articles: cited by outlet and date, since the articles carry no
+byline (sphinxcontrib-bibtex's author-year style would otherwise fall back to the headline).
+
+In the text: (Interfax, 22 Sep 2022). In the bibliography: outlet, headline, full date, note, URL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pybtex.plugin
+import sphinxcontrib.bibtex.plugin
+from pybtex.richtext import Text
+from pybtex.style.formatting.unsrt import Style as UnsrtStyle
+from pybtex.style.labels import BaseLabelStyle
+from pybtex.style.formatting import toplevel
+from pybtex.style.template import field, first_of, join, node, optional, optional_field, sentence, tag
+from sphinxcontrib.bibtex.style.referencing import BracketStyle, PersonStyle
+from sphinxcontrib.bibtex.style.referencing.author_year import AuthorYearReferenceStyle
+from sphinxcontrib.bibtex.style.referencing.basic_author_year import (
+    BasicAuthorYearParentheticalReferenceStyle,
+    BasicAuthorYearTextualReferenceStyle,
+)
+from sphinxcontrib.bibtex.style.template import join2, post_text, pre_text, reference
+
+MONTHS = "jan feb mar apr may jun jul aug sep oct nov dec".split()
+MONTH_NAMES = ("January February March April May June July August September October November "
+               "December").split()
+
+
+def _month_index(entry) -> int | None:
+    month = entry.fields.get("month", "").strip().lower()
+    for i, name in enumerate(MONTH_NAMES):
+        if month in (name.lower(), MONTHS[i]):
+            return i
+    return None
+
+
+def date_text(entry, short: bool) -> str:
+    """'22 Sep 2022' (short) or '22 September 2022'; the parts the entry lacks are left out."""
+    year = entry.fields.get("year", "n.d.")
+    month = _month_index(entry)
+    day = entry.fields.get("day", "").strip()
+    parts = [day] if day and month is not None else []
+    if month is not None:
+        parts.append(MONTHS[month].capitalize() if short else MONTH_NAMES[month])
+    return " ".join(parts + [year])
+
+
+@node
+def short_date(children, data):
+    return Text(date_text(data["entry"], short=True))
+
+
+@node
+def long_date(children, data):
+    return Text(date_text(data["entry"], short=False))
+
+
+@dataclass
+class OutletPersonStyle(PersonStyle):
+    def author_or_editor_or_title(self, full):
+        return first_of[
+            optional[self.names("author", full=full)],
+            optional[field("howpublished")],
+            tag("em")[field("title")],
+        ]
+
+
+class OutletDateParenthetical(BasicAuthorYearParentheticalReferenceStyle):
+    def inner(self, role_name):
+        return join2(sep1=self.pre_text_sep, sep2=self.post_text_sep)[
+            pre_text,
+            reference[join(sep=self.author_year_sep)[
+                self.person.author_or_editor_or_title(full="s" in role_name), short_date]],
+            post_text,
+        ]
+
+
+class OutletDateTextual(BasicAuthorYearTextualReferenceStyle):
+    def inner(self, role_name):
+        return join(sep=self.text_reference_sep)[
+            self.person.author_or_editor_or_title(full="s" in role_name),
+            join[self.bracket.left,
+                 join2(sep1=self.pre_text_sep, sep2=self.post_text_sep)[
+                     pre_text, reference[short_date], post_text],
+                 self.bracket.right],
+        ]
+
+
+@dataclass
+class OutletDateReferenceStyle(AuthorYearReferenceStyle):
+    def __post_init__(self):
+        self.person = OutletPersonStyle()
+        self.bracket_parenthetical = BracketStyle(left="(", right=")")
+        super().__post_init__()
+        for i, style in enumerate(self.styles):
+            if type(style) is BasicAuthorYearParentheticalReferenceStyle:
+                self.styles[i] = OutletDateParenthetical(
+                    bracket=style.bracket, person=self.person, author_year_sep=style.author_year_sep,
+                    pre_text_sep=style.pre_text_sep, post_text_sep=style.post_text_sep)
+            elif type(style) is BasicAuthorYearTextualReferenceStyle:
+                self.styles[i] = OutletDateTextual(
+                    bracket=style.bracket, person=self.person, text_reference_sep=style.text_reference_sep,
+                    pre_text_sep=style.pre_text_sep, post_text_sep=style.post_text_sep)
+        self.role_style.update((name, style) for style in self.styles for name in style.role_names())
+
+
+class OutletDateLabels(BaseLabelStyle):
+    def format_labels(self, sorted_entries):
+        for entry in sorted_entries:
+            outlet = entry.fields.get("howpublished", entry.key).replace("{", "").replace("}", "")
+            yield f"{outlet} {date_text(entry, short=True)}"
+
+
+class NewsStyle(UnsrtStyle):
+    default_label_style = OutletDateLabels
+    default_sorting_style = "author_year_title"
+
+    def get_misc_template(self, e):
+        return toplevel[
+            sentence[optional_field("howpublished")],
+            optional[self.format_title(e, "title")],
+            sentence[long_date],
+            sentence[optional_field("note")],
+            self.format_web_refs(e),
+        ]
+
+
+def setup(app):
+    pybtex.plugin.register_plugin("pybtex.style.formatting", "briefing_news", NewsStyle)
+    sphinxcontrib.bibtex.plugin.register_plugin("sphinxcontrib.bibtex.style.referencing", "outlet_date",
+                                                OutletDateReferenceStyle)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

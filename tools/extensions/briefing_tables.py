@@ -1,0 +1,116 @@
+"""Tables drawn from the data files: the reported figures and the timeline.
+
+Each row is rendered with its citation and remembers the data-file line and the passage it rests
+on, so the claims rule (briefing_claims) holds the row to that passage and reports defects at
+the data file's line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from docutils.statemachine import StringList
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+
+from briefing.datafiles import FIGURE_COLUMNS, TIMELINE_COLUMNS, read_rows
+from briefing_sources import registry
+
+logger = logging.getLogger(__name__)
+WARN = {"type": "briefing", "subtype": "data"}
+
+
+def _cell(text: str) -> str:
+    # Data is plain text: keep Markdown from reading it as markup.
+    for char in "\\*_`[]<>|{}#":
+        text = text.replace(char, "\\" + char)
+    return text
+
+
+class DataTable(SphinxDirective):
+    option_spec = {"measures": directives.unchanged, "caption": directives.unchanged}
+    data_file = ""
+    columns: tuple[str, ...] = ()
+    headers: tuple[str, ...] = ()
+    widths = ""
+
+    def cells(self, row) -> list[str]:
+        raise NotImplementedError
+
+    def select(self, rows):
+        return rows
+
+    def run(self):
+        path = self.config[self.data_file]
+        self.env.note_dependency(str(Path(self.env.srcdir) / path))
+        rows, errors = read_rows(Path(self.env.srcdir), path, self.columns)
+        for error in errors:
+            logger.warning(error.message, location=error.location, **WARN)
+        sources = registry(self.env.app)
+        kept = []
+        for row in self.select(rows):
+            if row["source"] not in sources:
+                logger.warning(f"unknown source key '{row['source']}': use a key of "
+                               f"{self.config.briefing_sources_file}", location=row.location, **WARN)
+                continue
+            kept.append(row)
+        if not kept:
+            logger.warning(f"no rows to show from {path}", location=self.get_location(), **WARN)
+            return []
+        lines = [f":::{{list-table}} {self.options.get('caption', '')}".rstrip(),
+                 ":header-rows: 1", f":widths: {self.widths}", ":class: data-table", ""]
+        lines += ["* - " + self.headers[0]] + [f"  - {h}" for h in self.headers[1:]]
+        for row in kept:
+            cells = self.cells(row) + [f"{{cite:p}}`{row['source']}`"]
+            lines += ["* - " + cells[0]] + [f"  - {c}" for c in cells[1:]]
+        lines.append(":::")
+        container = nodes.container(classes=["data-table-wrapper"])
+        self.state.nested_parse(StringList(lines, source=path), self.content_offset, container)
+        body_rows = [r for r in container.findall(nodes.row) if isinstance(r.parent, nodes.tbody)]
+        for node, row in zip(body_rows, kept):
+            node["briefing-origin"] = row.location
+            node["briefing-passage"] = row["passage"]
+        return list(container.children)
+
+
+class FiguresTable(DataTable):
+    """Every reported figure, one row each: what is counted, value, as of, reported by, source."""
+
+    data_file = "briefing_figures_file"
+    columns = FIGURE_COLUMNS
+    headers = ("What is counted", "Value", "As of", "Reported by", "Source")
+    widths = "25 15 20 20 20"
+
+    def select(self, rows):
+        wanted = [m.strip() for m in self.options.get("measures", "").split(",") if m.strip()]
+        return [r for r in rows if not wanted or r["measure"] in wanted]
+
+    def cells(self, row):
+        return [_cell(row["counted"]), _cell(row["value"]), _cell(row["as_of_text"]),
+                _cell(row["reported_by"])]
+
+
+class TimelineTable(DataTable):
+    """Every dated event, in date order."""
+
+    data_file = "briefing_timeline_file"
+    columns = TIMELINE_COLUMNS
+    headers = ("When", "What happened", "Source")
+    widths = "20 55 25"
+
+    def select(self, rows):
+        return sorted(rows, key=lambda r: r["date"])
+
+    def cells(self, row):
+        return [_cell(row["when"]), _cell(row["event"])]
+
+
+def setup(app):
+    app.setup_extension("briefing_sources")
+    app.add_config_value("briefing_figures_file", "data/figures.csv", "env")
+    app.add_config_value("briefing_timeline_file", "data/timeline.csv", "env")
+    app.add_directive("figures-table", FiguresTable)
+    app.add_directive("timeline-table", TimelineTable)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
