@@ -49,3 +49,35 @@ html_last_updated_fmt = None
 html_show_sourcelink = False
 html_copy_source = False
 html_baseurl = os.environ.get("READTHEDOCS_CANONICAL_URL", "")
+
+# --- Publishing: PDF (make pdf), sitemap and social-card metadata, "Cite this page" ---
+extensions += ["briefing_latex", "briefing_cite", "sphinxext.opengraph"]
+
+# XeLaTeX with FreeSerif/FreeSans/FreeMono (Debian: fonts-freefont-otf), which print the Cyrillic
+# and typographic characters of the sources that pdflatex cannot.
+latex_engine = "xelatex"
+latex_documents = [(root_doc, "kyrgyzstan-tajikistan-border-2022.tex", project, author, "manual")]
+latex_show_urls = "footnote"
+latex_elements = {
+    "papersize": "a4paper",
+    "pointsize": "11pt",
+    "fontpkg": r"""
+\setmainfont{FreeSerif}[Extension=.otf, UprightFont=*, ItalicFont=*Italic, BoldFont=*Bold, BoldItalicFont=*BoldItalic]
+\setsansfont{FreeSans}[Extension=.otf, UprightFont=*, ItalicFont=*Oblique, BoldFont=*Bold, BoldItalicFont=*BoldOblique]
+\setmonofont{FreeMono}[Extension=.otf, UprightFont=*, ItalicFont=*Oblique, BoldFont=*Bold, BoldItalicFont=*BoldOblique]
+""",
+    "printindex": "",  # the book has no index entries; an empty index would be a blank chapter
+}
+
+# The hosted address: Read the Docs sets READTHEDOCS_CANONICAL_URL; elsewhere set BRIEFING_BASEURL
+# to the address the book is published at (ending in "/"). With neither, the build makes no
+# sitemap (a sitemap needs absolute URLs) and "Cite this page" gives page paths.
+html_baseurl = html_baseurl or os.environ.get("BRIEFING_BASEURL", "")
+if html_baseurl:
+    html_baseurl = html_baseurl.rstrip("/") + "/"
+    extensions += ["sphinx_sitemap"]
+sitemap_url_scheme = "{link}"  # html_baseurl already holds the language and version path
+ogp_site_url = html_baseurl
+ogp_site_name = project
+# Generated social cards draw with matplotlib fonts; no card, so no page refers to an image.
+ogp_social_cards = {"enable": False}

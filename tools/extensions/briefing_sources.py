@@ -7,40 +7,51 @@ Every rule here is raised as a Sphinx warning with a file and line, so ``-W`` fa
 from __future__ import annotations
 
 import fnmatch
-import re
 from pathlib import Path
 
 from docutils import nodes
+from sphinx.errors import SphinxError
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import make_refnode
 
 from briefing.archive import RegistryError, Source, integrity_problem, load_registry
+from briefing.bibcheck import entry_lines, field_problems, syntax_problem
 from briefing.evidence import SourceIndex, date_words
 
 logger = logging.getLogger(__name__)
 WARN = {"type": "briefing"}
 
 
-def registry(app) -> dict[str, Source]:
-    """The source registry, read once per process (a parallel reader inherits it)."""
-    if getattr(app, "_briefing_registry", None) is None:
-        try:
-            app._briefing_registry = load_registry(Path(app.srcdir), app.config.briefing_sources_file)
-        except RegistryError as err:
-            logger.warning(err.message, location=err.location, subtype="registry", **WARN)
-            app._briefing_registry = {}
-        app._briefing_indexes = {}
-    return app._briefing_registry
+_REGISTRIES: dict[tuple, dict[str, Source]] = {}
+_INDEXES: dict[tuple, SourceIndex] = {}
 
 
-def source_index(app, key: str) -> SourceIndex | None:
-    sources = registry(app)
-    if key not in sources or not sources[key].text_path.is_file():
+def _load(srcdir: Path, rel_path: str) -> dict[str, Source]:
+    """The registry, read once per process and version of the file (a parallel reader inherits it)."""
+    path = srcdir / rel_path
+    stamp = (str(srcdir), rel_path, path.stat().st_mtime_ns if path.is_file() else None)
+    if stamp not in _REGISTRIES:
+        _REGISTRIES[stamp] = load_registry(srcdir, rel_path)
+    return _REGISTRIES[stamp]
+
+
+def registry(env_or_app) -> dict[str, Source]:
+    """The source registry ({} when it is unreadable: check_registry has said why)."""
+    try:
+        return _load(Path(env_or_app.srcdir), env_or_app.config.briefing_sources_file)
+    except RegistryError:
+        return {}
+
+
+def source_index(env_or_app, key: str) -> SourceIndex | None:
+    source = registry(env_or_app).get(key)
+    if source is None or not source.text_path.is_file():
         return None
-    if key not in app._briefing_indexes:
-        app._briefing_indexes[key] = SourceIndex(sources[key])
-    return app._briefing_indexes[key]
+    stamp = (str(source.text_path), source.text_path.stat().st_mtime_ns)
+    if stamp not in _INDEXES:
+        _INDEXES[stamp] = SourceIndex(source)
+    return _INDEXES[stamp]
 
 
 def cited_doc(app, docname: str) -> bool:
@@ -48,8 +59,33 @@ def cited_doc(app, docname: str) -> bool:
     return any(fnmatch.fnmatchcase(docname, pattern) for pattern in app.config.briefing_cited_docs)
 
 
-def check_integrity(app) -> None:
-    for source in registry(app).values():
+class BibliographyError(SphinxError):
+    category = "Malformed bibliography"
+
+
+def check_bibfiles(app, config) -> None:
+    """Vet references.bib before sphinxcontrib-bibtex parses it: a syntax error would otherwise
+    surface as a traceback with no hint of where."""
+    for name in config.bibtex_bibfiles:
+        path = Path(app.srcdir) / name
+        if not path.is_file():
+            raise BibliographyError(f"{name}: the bibliography file is missing; restore it")
+        problem = syntax_problem(path)
+        if problem:
+            line, message = problem
+            raise BibliographyError(f"{name}:{line}: {message}; fix the entry at or just before that line")
+        for line, message in field_problems(path):
+            logger.warning(message, location=f"{name}:{line}", subtype="bibliography", **WARN)
+
+
+def check_registry(app) -> None:
+    """Report a defective registry, and each archived text that no longer matches its hash."""
+    try:
+        sources = _load(Path(app.srcdir), app.config.briefing_sources_file)
+    except RegistryError as err:
+        logger.warning(err.message, location=err.location, subtype="registry", **WARN)
+        return
+    for source in sources.values():
         problem = integrity_problem(source)
         if problem:
             logger.warning(problem, location=source.location, subtype="integrity", **WARN)
@@ -62,7 +98,7 @@ class ArchivedText(SphinxDirective):
 
     def run(self):
         key = self.arguments[0]
-        source = registry(self.env.app).get(key)
+        source = registry(self.env).get(key)
         if source is None or not source.text_path.is_file():
             logger.warning(f"archived-text: no archived text for source '{key}'; add it to "
                            f"{self.config.briefing_sources_file} with its text under sources/text/",
@@ -88,7 +124,7 @@ class SourceFacts(SphinxDirective):
 
     def run(self):
         key = self.arguments[0]
-        source = registry(self.env.app).get(key)
+        source = registry(self.env).get(key)
         if source is None:
             logger.warning(f"source-facts: unknown source '{key}'; add it to {self.config.briefing_sources_file}",
                            location=self.get_location(), subtype="registry", **WARN)
@@ -118,22 +154,12 @@ class SourceFacts(SphinxDirective):
         return [table]
 
 
-def _bib_lines(path: Path) -> dict[str, int]:
-    lines = {}
-    if path.is_file():
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-            match = re.match(r"\s*@\w+\s*\{\s*([^,\s]+)\s*,", line)
-            if match:
-                lines[match.group(1)] = number
-    return lines
-
-
 def check_bibliography(app, env) -> None:
     """Every entry has a source page and is cited by the book; every source has an entry."""
     domain = env.get_domain("cite")
     bib_keys = set(domain.bibdata.data.entries)
     bibfile = app.config.bibtex_bibfiles[0] if app.config.bibtex_bibfiles else "references.bib"
-    lines = _bib_lines(Path(app.srcdir) / bibfile)
+    lines = entry_lines(Path(app.srcdir) / bibfile)
     sources = registry(app)
     cited = {target.key for ref in domain.citation_refs if cited_doc(app, ref.docname)
              for target in ref.targets}
@@ -182,7 +208,8 @@ def setup(app):
     app.add_config_value("briefing_cited_docs", ["index", "chapters/*"], "env")
     app.add_directive("archived-text", ArchivedText)
     app.add_directive("source-facts", SourceFacts)
-    app.connect("builder-inited", check_integrity)
+    app.connect("config-inited", check_bibfiles)
+    app.connect("builder-inited", check_registry)
     app.connect("env-check-consistency", check_bibliography)
     app.connect("doctree-resolved", link_bibliography_to_sources)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -48,7 +48,7 @@ class DataTable(SphinxDirective):
         rows, errors = read_rows(Path(self.env.srcdir), path, self.columns)
         for error in errors:
             logger.warning(error.message, location=error.location, **WARN)
-        sources = registry(self.env.app)
+        sources = registry(self.env)
         kept = []
         for row in self.select(rows):
             if row["source"] not in sources:

@@ -1,0 +1,149 @@
+"""The claims rule and the source checks, each fed the defect it exists to catch
+(tiny books in tests/roots/test-*, built with Sphinx's own pytest fixtures)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from briefing_sources import BibliographyError
+
+
+def warnings_of(app) -> list[str]:
+    text = re.sub(r"\x1b\[[0-9;]*m", "", app.warning.getvalue())
+    return [line for line in text.splitlines() if "WARNING" in line]
+
+
+def only_warning(app, *fragments: str) -> str:
+    """The build produced exactly one warning, and it contains every fragment."""
+    found = warnings_of(app)
+    assert len(found) == 1, "\n".join(found)
+    for fragment in fragments:
+        assert fragment in found[0], found[0]
+    return found[0]
+
+
+@pytest.mark.sphinx("html", testroot="claims-clean")
+def test_clean_book_has_no_warnings_and_links_passages(app):
+    app.build()
+    assert warnings_of(app) == []
+    html = (app.outdir / "chapters" / "one.html").read_text()
+    # The figure claim links to paragraph 2 of alpha, where "59" and "September 14" stand.
+    assert 'href="../sources/alpha2022.html#alpha2022-p2"' in html
+    assert 'href="../sources/beta2022.html#beta2022-p2"' in html
+    source = (app.outdir / "sources" / "alpha2022.html").read_text()
+    assert 'id="alpha2022-p3"' in source
+    assert "We will not take out any sword from the scabbard" in source
+    # "Cited by" lists the chapter's blocks that cite alpha.
+    cited_by = source.split('id="cited-by"', 1)[1]
+    assert cited_by.count('href="../chapters/one.html#claim-') == 3
+
+
+@pytest.mark.sphinx("html", testroot="uncited")
+def test_uncited_paragraph_is_reported_with_file_and_line(app):
+    app.build()
+    only_warning(app, "chapters/one.md:15:", "uncited paragraph",
+                 "This paragraph makes a claim", "add a citation")
+
+
+@pytest.mark.sphinx("html", testroot="unknown-key")
+def test_citation_of_unknown_key_is_reported(app):
+    app.build()
+    only_warning(app, "chapters/one.md:15", 'could not find bibtex key "gamma2022"')
+
+
+@pytest.mark.sphinx("html", testroot="unused-entry")
+def test_entry_cited_by_no_chapter_is_reported(app):
+    app.build()
+    only_warning(app, "references.bib:10:", "'beta2022' is cited by no chapter")
+
+
+@pytest.mark.sphinx("html", testroot="no-source-page")
+def test_entry_without_source_page_is_reported(app):
+    app.build()
+    only_warning(app, "references.bib:10:", "'beta2022' has no source page", "create sources/beta2022.md")
+
+
+@pytest.mark.sphinx("html", testroot="figure-missing")
+def test_figure_not_in_cited_source_is_reported(app):
+    app.build()
+    only_warning(app, "chapters/one.md:15:", "figure '999' is not in the cited source(s) alpha2022")
+
+
+@pytest.mark.sphinx("html", testroot="figure-elsewhere")
+def test_figure_only_in_an_uncited_source_names_that_source(app):
+    app.build()
+    only_warning(app, "chapters/one.md:15:", "figure '142,000'", "it is in beta2022",
+                 "which this block does not cite")
+
+
+@pytest.mark.sphinx("html", testroot="misquote")
+def test_misquotation_is_reported(app):
+    app.build()
+    only_warning(app, "chapters/one.md:15:", "quotation", "draw any sword", "quote the source exactly")
+
+
+@pytest.mark.sphinx("html", testroot="wrong-date")
+def test_wrong_date_is_reported(app):
+    app.build()
+    only_warning(app, "chapters/one.md:15:", "date '15 September 2022' is not in the cited source(s) alpha2022")
+
+
+@pytest.mark.sphinx("html", testroot="derived-wrong")
+def test_derived_figure_with_wrong_arithmetic_or_inputs_is_reported(app):
+    app.build()
+    found = warnings_of(app)
+    assert len(found) == 2, "\n".join(found)
+    assert "chapters/one.md:15:" in found[0] and "59 + 41 is 100, not 101" in found[0]
+    assert "chapters/one.md:17:" in found[1] and "figure '142 (input of derived 201)'" in found[1]
+
+
+@pytest.mark.sphinx("html", testroot="tampered")
+def test_tampered_archived_text_is_reported(app):
+    app.build()
+    found = [w for w in warnings_of(app) if "[briefing.integrity]" in w]
+    assert len(found) == 1, warnings_of(app)
+    assert "data/sources.toml:1:" in found[0]
+    assert "sources/text/alpha2022.txt no longer matches its recorded SHA-256" in found[0]
+
+
+def test_malformed_bibliography_stops_the_build_with_its_line(make_app, rootdir, tmp_path):
+    import shutil
+    srcdir = tmp_path / "bad-bib"
+    shutil.copytree(rootdir / "test-bad-bib", srcdir)
+    with pytest.raises(BibliographyError, match=r"references.bib:1[0-9]: BibTeX syntax error"):
+        make_app("html", srcdir=srcdir)
+
+
+@pytest.mark.sphinx("html", testroot="bib-fields")
+def test_bibliography_field_rules(app):
+    app.build()
+    found = [w for w in warnings_of(app) if "references.bib:10:" in w]
+    assert any("lacks 'url'" in w for w in found), found
+    assert any("field 'date'" in w and "use year, month and day" in w for w in found), found
+
+
+@pytest.mark.sphinx("html", testroot="exemption")
+def test_exemption_needs_a_reason(app):
+    app.build()
+    found = warnings_of(app)
+    assert any("chapters/one.md:15:" in w and "needs ':reason:'" in w for w in found), found
+    assert any("chapters/two.md:1:" in w and "'uncited' needs a reason" in w for w in found), found
+    assert len(found) == 2, found
+
+
+@pytest.mark.sphinx("html", testroot="data-rows")
+def test_data_rows_are_held_to_their_passage(app):
+    app.build()
+    found = warnings_of(app)
+    expected = {
+        "data/figures.csv:3:": "figure '42' is not in the passage this row names",
+        "data/figures.csv:4:": "is not in the text of beta2022",
+        "data/figures.csv:5:": "unknown source key 'gamma2022'",
+        "data/figures.csv:6:": "as_of must be YYYY-MM-DD",
+        "data/timeline.csv:3:": "date '16 September 2022' is not in the passage this row names",
+    }
+    for location, message in expected.items():
+        assert any(location in w and message in w for w in found), (location, found)
+    assert len(found) == len(expected), found

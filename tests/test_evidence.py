@@ -1,0 +1,88 @@
+"""The evidence rule in plain Python: what counts as a figure, a date and a quotation, and when
+a source holds it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from briefing.archive import Source, split_paragraphs
+from briefing.evidence import DerivedError, SourceIndex, extract, normalise, parse_derived
+
+
+def source(text: str, published: str = "2022-09-22") -> SourceIndex:
+    meta = Source(key="s", text_path=Path("/nonexistent"), text_rel="s.txt", sha256="0", page="p",
+                  published=published, date_basis="", short="S", location="x:1")
+    return SourceIndex(meta, split_paragraphs(text))
+
+
+def kinds(text):
+    return [(item.kind, item.value) for item in extract(text)]
+
+
+def test_figures_are_normalised():
+    assert kinds("over 142,000 and 130 thousand and 6 million") == [
+        ("figure", 142000.0), ("figure", 130000.0), ("figure", 6000000.0)]
+    assert kinds("more than 700 facilities, the 77th session") == [("figure", 700.0), ("figure", 77.0)]
+    assert kinds("seven villages") == [("figure", 7.0)]
+
+
+def test_outlet_names_and_idioms_are_not_figures():
+    assert kinds("24.kg reported it") == []
+    assert kinds("one of the two sides") == []
+
+
+def test_dates_in_every_written_form():
+    assert kinds("September 14") == [("date", (None, 9, 14))]
+    assert kinds("14 September 2022") == [("date", (2022, 9, 14))]
+    assert kinds("Oct. 10, 2022") == [("date", (2022, 10, 10))]
+    assert kinds("September 15–17") == [("date", (None, 9, 15)), ("date", (None, 9, 17))]
+    assert kinds("from September 14 to 17") == [("date", (None, 9, 14)), ("date", (None, 9, 17))]
+    assert kinds("in September 2022") == [("date", (2022, 9, None))]
+
+
+def test_quotations_fold_typography_but_not_words():
+    text = "He said “we do not take out any sword […] from the scabbard” and “announsed [sic]”."
+    quotes = [item.value for item in extract(text) if item.kind == "quotation"]
+    assert quotes == [("we do not take out any sword", "from the scabbard"), ("announsed",)]
+    assert normalise("a\u00a0b – “c”") == 'a b - "c"'
+
+
+def test_source_holds_figures_dates_and_quotes_by_paragraph():
+    index = source("Title\nOn September 14 about 130 thousand left.\nHe said: “Go home now.”")
+    (figure,) = [i for i in extract("130,000 people") if i.kind == "figure"]
+    assert index.find(figure) == [2]
+    (date,) = extract("14 September 2022")
+    assert index.find(date) == [2]
+    (quote,) = extract("“Go home now”")
+    assert index.find(quote) == [3]
+    (misquote,) = extract("“Go home at once”")
+    assert index.find(misquote) == []
+
+
+def test_publication_date_counts_as_part_of_the_source():
+    index = source("Nothing dated here.", published="2022-09-22")
+    (date,) = extract("22 September 2022")
+    assert index.find(date) == [0]
+    (wrong,) = extract("23 September 2022")
+    assert index.find(wrong) == []
+    (year_wrong,) = extract("14 September 2021")
+    assert source("On September 14.").find(year_wrong) == []
+
+
+def test_derived_figures_check_their_arithmetic():
+    assert parse_derived("100 = 59 + 41")[2] == [59.0, 41.0]
+    assert parse_derived("6,000 = 142,000 - 136,000")[1] == 6000.0
+    with pytest.raises(DerivedError, match="is 100, not 101"):
+        parse_derived("101 = 59 + 41")
+    with pytest.raises(DerivedError, match="only numbers"):
+        parse_derived("100 = __import__('os')")
+    with pytest.raises(DerivedError, match="VALUE = EXPRESSION"):
+        parse_derived("100")
+
+
+def test_best_passage_for_a_claim_without_figures():
+    index = source("The weather was fine.\nThe minister regretted the ceasefire violations by the other side.")
+    assert index.best_passage("The minister regretted violations of the ceasefire") == 2
+    assert index.best_passage("Completely unrelated prose") is None
