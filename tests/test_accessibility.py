@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
 import struct
 import threading
 from importlib import resources
@@ -37,9 +38,18 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def site(book_html):
+def built(request) -> Path:
+    """The book's HTML: BRIEFING_HTML names an existing build (e.g. _build/html after
+    `make html`) to test instead of building afresh."""
+    given = os.environ.get("BRIEFING_HTML")
+    return Path(given) if given else request.getfixturevalue("book_html")
+
+
+@pytest.fixture(scope="module")
+def site(built):
     """The built book served over HTTP on the loopback interface (file:// URLs would change
     how the theme stores its settings)."""
+    book_html = built
     handler = functools.partial(_QuietHandler, directory=str(book_html))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -11,17 +11,14 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import LocatedError
+
 REQUIRED_FIELDS = ("text", "sha256", "page", "published", "date_basis", "short")
 _PUBLISHED = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
 
 
-class RegistryError(ValueError):
-    """A defect in data/sources.toml, with the file and line it sits on."""
-
-    def __init__(self, location: str, message: str):
-        super().__init__(f"{location}: {message}")
-        self.location = location
-        self.message = message
+class RegistryError(LocatedError):
+    """A defect in data/sources.toml."""
 
 
 @dataclass(frozen=True)

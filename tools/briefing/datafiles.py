@@ -8,17 +8,16 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import LocatedError
+
 FIGURE_COLUMNS = ("id", "measure", "counted", "value", "number", "as_of", "as_of_text",
                   "reported_by", "source", "passage")
 TIMELINE_COLUMNS = ("date", "when", "event", "source", "passage")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-class DataError(ValueError):
-    def __init__(self, location: str, message: str):
-        super().__init__(f"{location}: {message}")
-        self.location = location
-        self.message = message
+class DataError(LocatedError):
+    """A defect in a data/*.csv file."""
 
 
 @dataclass(frozen=True)

@@ -109,7 +109,8 @@ class ArchivedText(SphinxDirective):
         box["ids"].append(f"{key}-text")
         for number, text in enumerate(source.paragraphs(), start=1):
             para = nodes.paragraph(classes=["archived-paragraph"])
-            para["ids"].append(source.anchor(number))
+            # An inline target, not the paragraph's id, so that LaTeX gets a label too.
+            para += nodes.target("", "", ids=[source.anchor(number)])
             para += nodes.inline(f"¶{number}", f"¶{number}", classes=["paragraph-number"])
             para += nodes.Text(" ")
             para += nodes.Text(text)

@@ -1,0 +1,339 @@
+"""The links, anchors and images of a built HTML site, checked with the standard library alone.
+
+``check_site`` reads every page of an output directory once and reports, with the page and the
+line of the offending tag:
+
+- an internal link or resource that leads to no file, or out of the site;
+- a ``#fragment`` that names no ``id`` (or ``<a name>``) in the page it points to;
+- an image whose file is missing, or that has no alt text (unless allowed as decorative);
+- a page that no chain of links from the root page reaches (an orphan);
+- an external URL that is not well-formed, or that uses plain ``http://`` for a host not allowed.
+
+The Sphinx extension ``briefing_links`` is a thin wrapper around this module; the tests call it too.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import posixpath
+import re
+from collections import deque
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+# Attributes whose value is a URL, by element. ``use`` covers inline SVG sprites (the theme's icons).
+URL_ATTRS = {
+    "a": ("href",), "area": ("href",), "link": ("href",), "script": ("src",),
+    "iframe": ("src",), "embed": ("src",), "object": ("data",), "form": ("action",),
+    "img": ("src", "srcset"), "source": ("src", "srcset"), "video": ("src", "poster"),
+    "audio": ("src",), "track": ("src",), "use": ("href", "xlink:href"),
+}
+# Directories that hold the builder's assets rather than pages: their files are link targets, but
+# are not scanned as pages themselves.
+ASSET_DIRS = ("_static", "_sources", "_images", "_downloads")
+PAGE_SUFFIXES = (".html", ".htm")
+# Fragments that need no anchor: "#" and "#top" scroll to the top of a page (HTML standard), and
+# ":~:" starts a text fragment.
+FREE_FRAGMENTS = ("", "top")
+SOURCE_NONE = "not built from a source document: the link comes from a template or the theme"
+
+_HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)\Z")
+_BAD_URL_CHARS = re.compile(r"[\x00-\x20\x7f<>\"{}|\\^`]")
+_BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A URL-valued attribute of one tag."""
+
+    tag: str
+    attr: str
+    url: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Image:
+    src: str | None
+    alt: str | None
+    line: int
+
+
+@dataclass
+class Page:
+    """What the checks need of one HTML file: its anchors, its URLs and its images."""
+
+    ids: set[str] = field(default_factory=set)
+    refs: list[Ref] = field(default_factory=list)
+    images: list[Image] = field(default_factory=list)
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    path: str       # the HTML file (or data file), relative to its directory, with "/" separators
+    line: int
+    kind: str       # internal, fragment, image, alt, orphan, url, http, allow-list
+    message: str    # what is wrong, where it was built from, and what to do
+
+    @property
+    def location(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+@dataclass
+class Report:
+    pages: int = 0
+    links: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+
+class _Collector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.page = Page()
+
+    def handle_starttag(self, tag, attrs):
+        line = self.getpos()[0]
+        values = dict(attrs)
+        if values.get("id"):
+            self.page.ids.add(values["id"])
+        if tag == "a" and values.get("name"):
+            self.page.ids.add(values["name"])
+        if tag == "img":
+            self.page.images.append(Image(values.get("src"), values.get("alt"), line))
+        for attr in URL_ATTRS.get(tag, ()):
+            value = values.get(attr)
+            if value is None or (tag == "img" and attr == "src"):
+                continue
+            urls = srcset_urls(value) if attr == "srcset" else [value]
+            self.page.refs.extend(Ref(tag, attr, url, line) for url in urls)
+
+    handle_startendtag = handle_starttag
+
+
+def parse_page(text: str) -> Page:
+    collector = _Collector()
+    collector.feed(text)
+    collector.close()
+    return collector.page
+
+
+def srcset_urls(value: str) -> list[str]:
+    """The URLs of a ``srcset`` ("a.png 1x, b.png 2x")."""
+    return [part.split()[0] for part in value.split(",") if part.split()]
+
+
+def load_allow_list(path: Path, shown: str) -> tuple[dict[str, str], list[Problem]]:
+    """Entries of an allow list kept as data: one per line, each followed by ``# why``.
+
+    An entry without a reason is reported, so that every exception to a rule is explained.
+    """
+    entries: dict[str, str] = {}
+    problems: list[Problem] = []
+    if not path.is_file():
+        return entries, problems
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        entry, _, reason = raw.partition("#")
+        entry, reason = entry.strip(), reason.strip()
+        if not entry:
+            continue
+        if not reason:
+            problems.append(Problem(shown, number, "allow-list",
+                                    f"'{entry}' is allowed without a reason: say why after '#' on the same "
+                                    "line, or remove the line"))
+        entries[entry.lower()] = reason
+    return entries, problems
+
+
+def url_problem(url: str, http_hosts=frozenset()) -> tuple[str, str] | None:
+    """(kind, what is wrong) for an external URL, or None when it is well-formed and allowed."""
+    if _BAD_URL_CHARS.search(url):
+        return "url", "contains a space or a character that must be percent-encoded"
+    if _BAD_PERCENT.search(url):
+        return "url", "has a '%' that does not start a percent-escape"
+    if url.startswith("//"):
+        return "url", "has no scheme: write https://"
+    try:
+        parts = urlsplit(url)
+        parts.port  # raises ValueError on a bad port
+    except ValueError as err:
+        return "url", f"cannot be parsed ({err})"
+    host = parts.hostname
+    if not parts.netloc or not host:
+        return "url", "has no host: write scheme://host/path"
+    if not parts.netloc.startswith("["):
+        try:
+            ascii_host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            return "url", f"has an invalid host name '{host}'"
+        labels = ascii_host.rstrip(".").split(".")
+        if len(labels) < 2 or not all(_HOST_LABEL.match(label) for label in labels):
+            return "url", f"has an invalid host name '{host}'"
+    if parts.scheme.lower() == "http" and host.lower() not in http_hosts:
+        return "http", f"uses plain http:// for host '{host}'"
+    return None
+
+
+def _external(url: str) -> bool:
+    return url.startswith("//") or urlsplit(url).scheme.lower() in ("http", "https")
+
+
+def _other_scheme(url: str) -> bool:
+    """mailto:, tel:, data:, javascript: and the like: nothing to check in the site."""
+    return bool(urlsplit(url).scheme) and not _external(url)
+
+
+def resolve(page: str, url: str) -> tuple[str | None, str]:
+    """The site-relative path an internal URL on ``page`` points to (None if it leaves the site),
+    and its decoded fragment."""
+    parts = urlsplit(url)
+    path = unquote(parts.path)
+    if not path:
+        target = page
+    elif path.startswith("/"):
+        target = posixpath.normpath(path.lstrip("/") or ".")
+    else:
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(page), path))
+    if target == ".." or target.startswith("../"):
+        return None, unquote(parts.fragment)
+    if path.endswith("/") or target == ".":
+        target = posixpath.join("" if target == "." else target, "index.html")
+    return target, unquote(parts.fragment)
+
+
+def _walk(outdir: Path) -> tuple[set[str], set[str], list[str]]:
+    """All files and directories of the site, and the pages to scan, as relative paths."""
+    files: set[str] = set()
+    dirs: set[str] = set()
+    pages: list[str] = []
+    for current, subdirs, names in os.walk(outdir):
+        rel = Path(current).relative_to(outdir).as_posix()
+        rel = "" if rel == "." else rel
+        subdirs.sort()
+        for sub in subdirs:
+            dirs.add(posixpath.join(rel, sub))
+        for name in sorted(names):
+            path = posixpath.join(rel, name)
+            files.add(path)
+            if name.endswith(PAGE_SUFFIXES) and rel.split("/")[0] not in ASSET_DIRS:
+                pages.append(path)
+    return files, dirs, pages
+
+
+def check_site(outdir: Path | str, root: str = "index.html", http_hosts=frozenset(),
+               decorative=(), sources: dict[str, str] | None = None,
+               allow_file: str = "data/http-allowed-hosts.txt",
+               decorative_file: str = "data/decorative-images.txt") -> Report:
+    """Check every page under ``outdir``.
+
+    ``root`` is the page every other page must be reachable from; ``http_hosts`` the hosts that
+    may be linked over plain http; ``decorative`` glob patterns (site-relative) of images allowed
+    an empty alt; ``sources`` maps a page to the source file it was built from, for the messages.
+    """
+    outdir = Path(outdir)
+    sources = sources or {}
+    http_hosts = frozenset(host.lower() for host in http_hosts)
+    files, dirs, page_paths = _walk(outdir)
+    pages: dict[str, Page] = {}
+    for path in page_paths:
+        pages[path] = parse_page((outdir / path).read_text(encoding="utf-8", errors="replace"))
+
+    def anchors(target: str) -> set[str]:
+        if target not in pages:  # an HTML file among the assets: parsed on demand
+            pages[target] = parse_page((outdir / target).read_text(encoding="utf-8", errors="replace"))
+        return pages[target].ids
+
+    report = Report(pages=len(page_paths))
+    links: dict[str, set[str]] = {}
+
+    def origin(path: str) -> str:
+        source = sources.get(path)
+        return f"page built from {source}" if source else SOURCE_NONE
+
+    def add(path: str, line: int, kind: str, what: str, todo: str) -> None:
+        report.problems.append(Problem(path, line, kind, f"{what} ({origin(path)}): {todo}"))
+
+    for path in page_paths:
+        page = pages[path]
+        out = links.setdefault(path, set())
+        for ref in page.refs:
+            report.links += 1
+            url = ref.url.strip()
+            if _external(url):
+                problem = url_problem(url, http_hosts)
+                if problem and problem[0] == "http":
+                    add(path, ref.line, "http", f"external link '{url}' {problem[1]}",
+                        f"link to https://, or, if the site serves only http, add '{urlsplit(url).hostname}' "
+                        f"to {allow_file} with the reason")
+                elif problem:
+                    add(path, ref.line, "url", f"external link '{url}' is not a well-formed URL: it {problem[1]}",
+                        "correct the URL")
+                continue
+            if _other_scheme(url):
+                continue
+            target, fragment = resolve(path, url)
+            noun = "image" if ref.tag in ("img", "source") else "link"
+            if target is None:
+                add(path, ref.line, "internal", f"{noun} '{url}' leads outside the built book",
+                    "link to a page of the book, or write the full https:// address")
+                continue
+            if target not in files:
+                if target in dirs and posixpath.join(target, "index.html") in files:
+                    target = posixpath.join(target, "index.html")
+                else:
+                    add(path, ref.line, "image" if noun == "image" else "internal",
+                        f"{noun} '{url}' leads to no file in the built book (looked for {target})",
+                        "correct the path, or add the file it names to the sources")
+                    continue
+            if target.endswith(PAGE_SUFFIXES):
+                out.add(target)
+                if fragment not in FREE_FRAGMENTS and not fragment.startswith(":~:") \
+                        and fragment not in anchors(target):
+                    where = "this page" if target == path else target
+                    add(path, ref.line, "fragment",
+                        f"link '{url}' names the anchor '#{fragment}', which {where} does not have",
+                        "link to an existing heading, label or paragraph anchor, or add a label "
+                        "(in MyST, '(name)=' above a heading)")
+        for image in page.images:
+            report.links += 1
+            if not (image.src or "").strip():
+                add(path, image.line, "image", "image without a src", "give the image a file")
+                continue
+            src = image.src.strip()
+            target = None
+            if _external(src):
+                problem = url_problem(src, http_hosts)
+                if problem:
+                    add(path, image.line, problem[0], f"image '{src}' {problem[1]}", "correct the address")
+            elif not _other_scheme(src):
+                target, _ = resolve(path, src)
+                if target is None or target not in files:
+                    add(path, image.line, "image", f"image '{src}' is not in the built book"
+                        + (f" (looked for {target})" if target else ""),
+                        "correct the path, or add the image to the sources")
+            if not (image.alt or "").strip():
+                if image.alt is not None and target and any(fnmatch.fnmatchcase(target, pattern)
+                                                            for pattern in decorative):
+                    continue  # an allowed decorative image (alt="" present, pattern in the allow list)
+                missing = "no alt attribute" if image.alt is None else "an empty alt text"
+                add(path, image.line, "alt", f"image '{src}' has {missing}",
+                    "describe what it shows in its alt text (in MyST, ![what it shows](path)); a purely "
+                    f"decorative theme image may instead be listed in {decorative_file} with the reason")
+
+    if root in pages:
+        seen = {root}
+        queue = deque([root])
+        while queue:
+            for target in links.get(queue.popleft(), ()):
+                if target not in seen:
+                    seen.add(target)
+                    queue.append(target)
+        for path in page_paths:
+            if path not in seen:
+                add(path, 1, "orphan", f"page {path} is reached by no chain of links from {root}",
+                    "add it to a toctree or link to it from a page that is, or remove it")
+    report.problems.sort()
+    return report

@@ -1,0 +1,58 @@
+"""Links of the built HTML book: after a successful HTML build, every page is checked for broken
+internal links and anchors, missing images and alt texts, orphan pages and external URLs that are
+malformed or use plain http (tools/briefing/htmllinks.py holds the rules).
+
+Each defect is a Sphinx warning located at the HTML file and line, so ``-W`` fails the build.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from sphinx.util import logging
+
+from briefing.htmllinks import check_site, load_allow_list
+
+logger = logging.getLogger(__name__)
+WARN = {"type": "briefing", "subtype": "links"}
+# Builders whose pages link by file name (dirhtml by directory, resolved to its index.html).
+BUILDERS = ("html", "dirhtml")
+
+
+def page_of(uri: str) -> str:
+    """The file a builder's target URI is written to ("" and "x/" are directory index pages)."""
+    return uri + "index.html" if uri == "" or uri.endswith("/") else uri
+
+
+def page_sources(app) -> dict[str, str]:
+    """Each built page, mapped to the source file it was built from."""
+    env, builder = app.env, app.builder
+    return {page_of(builder.get_target_uri(docname)): Path(env.doc2path(docname, False)).as_posix()
+            for docname in env.found_docs}
+
+
+def check_links(app, exception) -> None:
+    if exception is not None or app.builder.name not in BUILDERS:
+        return
+    started = time.perf_counter()
+    srcdir = Path(app.srcdir)
+    hosts_file = app.config.briefing_links_http_allowed_hosts
+    images_file = app.config.briefing_links_decorative_images
+    hosts, problems = load_allow_list(srcdir / hosts_file, hosts_file)
+    images, more = load_allow_list(srcdir / images_file, images_file)
+    report = check_site(Path(app.outdir), root=page_of(app.builder.get_target_uri(app.config.root_doc)),
+                        http_hosts=hosts, decorative=tuple(images), sources=page_sources(app),
+                        allow_file=hosts_file, decorative_file=images_file)
+    for problem in problems + more + report.problems:
+        logger.warning(problem.message, location=problem.location, **WARN)
+    logger.info(f"briefing_links: checked {report.pages} pages and {report.links} links in "
+                f"{time.perf_counter() - started:.2f} s; {len(report.problems)} problem(s)")
+
+
+def setup(app):
+    # Allow lists are data: one entry a line, each with its reason after '#'.
+    app.add_config_value("briefing_links_http_allowed_hosts", "data/http-allowed-hosts.txt", "html")
+    app.add_config_value("briefing_links_decorative_images", "data/decorative-images.txt", "html")
+    app.connect("build-finished", check_links)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
