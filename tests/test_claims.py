@@ -147,3 +147,16 @@ def test_data_rows_are_held_to_their_passage(app):
     for location, message in expected.items():
         assert any(location in w and message in w for w in found), (location, found)
     assert len(found) == len(expected), found
+
+
+@pytest.mark.sphinx("html", testroot="uncited-blocks")
+def test_every_kind_of_block_must_be_cited(app):
+    app.build()
+    found = warnings_of(app)
+    expected = [("chapters/one.md:6:", "uncited list item"),
+                ("chapters/one.md:11:", "uncited table row"),
+                ("chapters/one.md:14:", "uncited paragraph"),
+                ("chapters/one.md:19:", "uncited card")]
+    for (location, kind), warning in zip(expected, found):
+        assert location in warning and kind in warning, (location, kind, warning)
+    assert len(found) == len(expected), found

@@ -142,14 +142,19 @@ def _cite_keys(cites) -> list[str]:
     return keys
 
 
-def _location(app, unit):
+def _location(app, unit, source_lines):
     origin = unit.get("briefing-origin")
     if origin:
         return origin
-    line = next((n.line for n in unit.findall(nodes.Element) if n.line), None)
+    line = unit.line or next((n.line for n in unit.findall(nodes.Element) if n.line), None)
     parent = unit
     while line is None and parent is not None:
         line, parent = parent.line, parent.parent
+    if isinstance(unit, nodes.row) and line is not None:
+        # Table rows carry no line of their own: find the row's first cell in the source.
+        first = unit.astext().split("\n")[0].strip()
+        line = next((n for n, text in enumerate(source_lines[line - 1:], start=line)
+                     if first and first in text), line)
     return (app.env.docname, line)
 
 
@@ -184,11 +189,12 @@ def check_document(app, doctree) -> None:
         return
     claims = env.briefing_claims.setdefault(docname, [])
     taken: set[str] = set()
+    source_lines = env.doc2path(docname).read_text(encoding="utf-8").splitlines()
     for unit in list(_units(doctree)):
         text, cites, derived = _collect(unit)
         if not re.search(r"[A-Za-z0-9]", text) and not derived:
             continue
-        location = _location(app, unit)
+        location = _location(app, unit, source_lines)
         keys = _cite_keys(cites)
         if not keys:
             logger.warning(f"uncited {_kind(unit)}: “{_snippet(text, 10)}” — add a citation to the "
