@@ -143,6 +143,9 @@ def test_data_rows_are_held_to_their_passage(app):
         "data/figures.csv:5:": "unknown source key 'gamma2022'",
         "data/figures.csv:6:": "as_of must be YYYY-MM-DD",
         "data/timeline.csv:3:": "date '16 September 2022' is not in the passage this row names",
+        "data/figures.csv:7:": "number 14 is not the figure in value '41'",
+        "data/figures.csv:8:": "as_of 2022-09-18 is not the day '19 September 2022' names",
+        "data/timeline.csv:4:": "date 2022-09-15 is not the day '14 September 2022' names",
     }
     for location, message in expected.items():
         assert any(location in w and message in w for w in found), (location, found)

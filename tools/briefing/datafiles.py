@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from .errors import LocatedError
@@ -69,3 +70,66 @@ def read_rows(root: Path, rel_path: str, columns: tuple[str, ...]) -> tuple[list
 
 # as_of may be empty where a source gives no date for its figure (the text then says so).
 OPTIONAL = {"as_of"}
+
+
+def _date_parts(text: str) -> tuple[set, set, set]:
+    """Years, months and (month, day) pairs that a display text names."""
+    from .evidence import MONTH_NAMES, extract  # evidence imports nothing from here
+    years, months, days = set(), set(), set()
+    for item in extract(text):
+        if item.kind == "date":
+            year, month, day = item.value
+            months.add(month)
+            if year:
+                years.add(year)
+            if day:
+                days.add((month, day))
+        elif item.kind == "figure" and isinstance(item.value, float) and 1900 <= item.value <= 2100:
+            years.add(int(item.value))
+    for number, name in enumerate(MONTH_NAMES, start=1):
+        if re.search(rf"\b{name}\b", text):
+            months.add(number)
+    return years, months, days
+
+
+def date_mismatch(iso: str, shown: str) -> str | None:
+    """Why a sort date (YYYY-MM-DD) disagrees with the text shown for it, or None."""
+    year, month, day = (int(p) for p in iso.split("-"))
+    years, months, days = _date_parts(shown)
+    if year not in years:
+        return f"{iso} is in {year}, but {shown!r} names no year {year}"
+    if months and month not in months:
+        return f"{iso} is in month {month}, but {shown!r} names another month"
+    relative = re.search(r"\b(before|after)\b", shown)
+    if days and relative:
+        # "Week before 10 October 2022": the sort date falls on the named side of a named day.
+        sign = -1 if relative.group(1) == "before" else 1
+        if not any(0 <= sign * (date(year, month, day) - date(year, m, d)).days <= 31 for m, d in days):
+            return f"{iso} is not within a month {relative.group(1)} the day {shown!r} names"
+        return None
+    if days and (month, day) not in days:
+        return f"{iso} is not the day {shown!r} names"
+    if not days and day != 1:
+        return f"{shown!r} names no day: the sort date must be the first of its month or year"
+    return None
+
+
+def row_problems(row: Row) -> list[str]:
+    """Disagreements inside one row: the machine-read columns must say what the shown ones say."""
+    from .evidence import extract
+    problems = []
+    if "number" in row.fields:
+        figures = {item.value for item in extract(row["value"]) if item.kind == "figure"}
+        # "one" and "two" are no figures in prose (idioms), but in a value column they are.
+        figures |= {float(n) for n, word in ((1, "one"), (2, "two")) if re.search(rf"\b{word}\b", row["value"])}
+        if float(row["number"]) not in figures:
+            problems.append(f"number {row['number']} is not the figure in value {row['value']!r}; make them agree")
+        if row["as_of"]:
+            mismatch = date_mismatch(row["as_of"], row["as_of_text"])
+            if mismatch:
+                problems.append(f"as_of {mismatch}; make as_of and as_of_text agree")
+    if "when" in row.fields:
+        mismatch = date_mismatch(row["date"], row["when"])
+        if mismatch:
+            problems.append(f"date {mismatch}; make date and when agree")
+    return problems

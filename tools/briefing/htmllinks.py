@@ -285,7 +285,8 @@ def check_site(outdir: Path | str, root: str = "index.html", http_hosts=frozense
                     target = posixpath.join(target, "index.html")
                 else:
                     add(path, ref.line, "image" if noun == "image" else "internal",
-                        f"{noun} '{url}' leads to no file in the built book (looked for {target})",
+                        f"{noun} '{url}' leads to no file in the built book"
+                        + (f"; there is no {target}" if target != url else ""),
                         "correct the path, or add the file it names to the sources")
                     continue
             if target.endswith(PAGE_SUFFIXES):
@@ -312,7 +313,7 @@ def check_site(outdir: Path | str, root: str = "index.html", http_hosts=frozense
                 target, _ = resolve(path, src)
                 if target is None or target not in files:
                     add(path, image.line, "image", f"image '{src}' is not in the built book"
-                        + (f" (looked for {target})" if target else ""),
+                        + (f"; there is no {target}" if target and target != src else ""),
                         "correct the path, or add the image to the sources")
             if not (image.alt or "").strip():
                 if image.alt is not None and target and any(fnmatch.fnmatchcase(target, pattern)

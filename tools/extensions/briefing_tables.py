@@ -15,7 +15,7 @@ from docutils.statemachine import StringList
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from briefing.datafiles import FIGURE_COLUMNS, TIMELINE_COLUMNS, read_rows
+from briefing.datafiles import FIGURE_COLUMNS, TIMELINE_COLUMNS, read_rows, row_problems
 from briefing_sources import registry
 
 logger = logging.getLogger(__name__)
@@ -51,6 +51,8 @@ class DataTable(SphinxDirective):
         sources = registry(self.env)
         kept = []
         for row in self.select(rows):
+            for problem in row_problems(row):
+                logger.warning(problem, location=row.location, **WARN)
             if row["source"] not in sources:
                 logger.warning(f"unknown source key '{row['source']}': use a key of "
                                f"{self.config.briefing_sources_file}", location=row.location, **WARN)
