@@ -179,7 +179,7 @@ def _snippet(text: str, words: int = 14) -> str:
 def check_document(app, doctree) -> None:
     env = app.env
     docname = env.docname
-    if not cited_doc(app, docname):
+    if not app.config.briefing_checks or not cited_doc(app, docname):  # off only to time it
         return
     reason = env.metadata.get(docname, {}).get("uncited")
     if reason is not None:
@@ -249,6 +249,10 @@ def check_evidence(app, unit, text, derived, keys, location) -> list[tuple[str, 
             continue
         logger.warning(_missing_message(app, item, keys, within is not None), location=location,
                        subtype="evidence", **WARN)
+    if within is not None:
+        # A data row links to the passage it names, whatever else backs its figures.
+        named = [(key, passages[0].number) for key, passages in within.items()]
+        found = named + [hit for hit in found if hit not in named and hit[1] != 0]
     for key, index in indexes.items():
         if not any(k == key for k, _ in found):
             best = index.best_passage(text)
@@ -363,6 +367,7 @@ def setup(app):
     app.add_node(passage_links)
     app.add_node(cited_by)
     app.add_role("derived", derived_role)
+    app.add_config_value("briefing_checks", True, "env")
     app.add_directive("uncited", Uncited)
     app.add_directive("cited-by", CitedBy)
     app.connect("env-before-read-docs", init_env)
