@@ -206,9 +206,12 @@ def check_document(app, doctree) -> None:
         unit["ids"].append(unit_id)
         for key in keys:
             claims.append((key, unit_id, _snippet(text), location[1] if isinstance(location, tuple) else 0))
-        links = passage_links()
-        links["passages"] = [(key, number) for key, number in found]
-        cites[-1].parent.insert(cites[-1].parent.index(cites[-1]) + 1, links)
+        # Each citation carries the passages of its own keys, shown beside each key when rendered.
+        for cite in cites:
+            own = _cite_keys([cite])
+            links = passage_links()
+            links["passages"] = [(key, number) for key, number in found if key in own]
+            cite.parent.insert(cite.parent.index(cite) + 1, links)
 
 
 def _kind(unit) -> str:
@@ -305,9 +308,10 @@ def _missing_message(app, item: Item, keys: list[str], row: bool) -> str:
 
 def render(app, doctree, docname) -> None:
     sources = registry(app)
+    keys_by_id = {c.citation_id: c.key for c in app.env.get_domain("cite").citations}
     for node in list(doctree.findall(passage_links)):
-        inline = nodes.inline(classes=["passage-links"])
-        for key, number in node["passages"]:
+        by_key: dict[str, nodes.inline] = {}
+        for key, number in sorted(node["passages"]):
             source = sources.get(key)
             if source is None or source.page not in app.env.all_docs:
                 continue
@@ -315,11 +319,26 @@ def render(app, doctree, docname) -> None:
             label = f"¶{number}" if number else "date"
             title = (f"{source.short}, paragraph {number}" if number
                      else f"{source.short}: publication details")
-            inline += make_refnode(app.builder, docname, source.page, anchor,
-                                   nodes.inline(label, label), title)
-        node.replace_self(inline if len(inline) else [])
+            links = by_key.setdefault(key, nodes.inline(classes=["passage-links"]))
+            links += make_refnode(app.builder, docname, source.page, anchor,
+                                  nodes.inline(label, label), title)
+        _place_beside_keys(node, by_key, keys_by_id)
     for node in list(doctree.findall(cited_by)):
         node.replace_self(_cited_by_list(app, docname, node["key"]))
+
+
+def _place_beside_keys(node, by_key, keys_by_id) -> None:
+    """Put each key's passage links right after that key's reference inside the rendered
+    citation (the node's previous sibling); whatever cannot be placed so follows the citation."""
+    parent = node.parent
+    citation = parent[parent.index(node) - 1] if parent.index(node) else None
+    if citation is not None and "bibtex-citation" in citation.get("classes", []):
+        for reference in list(citation.findall(nodes.reference)):
+            target = reference.get("refuri", "") or reference.get("refid", "")
+            key = keys_by_id.get(target.rsplit("#", 1)[-1])
+            if key in by_key:
+                reference.parent.insert(reference.parent.index(reference) + 1, by_key.pop(key))
+    node.replace_self(list(by_key.values()))
 
 
 def _cited_by_list(app, docname, key):
