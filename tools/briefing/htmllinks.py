@@ -38,7 +38,9 @@ PAGE_SUFFIXES = (".html", ".htm")
 # Fragments that need no anchor: "#" and "#top" scroll to the top of a page (HTML standard), and
 # ":~:" starts a text fragment.
 FREE_FRAGMENTS = ("", "top")
+# How a defect on a page with no source document is explained, by kind.
 SOURCE_NONE = "not built from a source document: the link comes from a template or the theme"
+STRAY_PAGE = "not built from a source document: perhaps left from an earlier build"
 
 _HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)\Z")
 _BAD_URL_CHARS = re.compile(r"[\x00-\x20\x7f<>\"{}|\\^`]")
@@ -96,6 +98,8 @@ class _Collector(HTMLParser):
         self.page = Page()
 
     def handle_starttag(self, tag, attrs):
+        if not attrs and tag != "img":
+            return
         line = self.getpos()[0]
         values = dict(attrs)
         if values.get("id"):
@@ -237,9 +241,8 @@ def check_site(outdir: Path | str, root: str = "index.html", http_hosts=frozense
     sources = sources or {}
     http_hosts = frozenset(host.lower() for host in http_hosts)
     files, dirs, page_paths = _walk(outdir)
-    pages: dict[str, Page] = {}
-    for path in page_paths:
-        pages[path] = parse_page((outdir / path).read_text(encoding="utf-8", errors="replace"))
+    pages = {path: parse_page((outdir / path).read_text(encoding="utf-8", errors="replace"))
+             for path in page_paths}
 
     def anchors(target: str) -> set[str]:
         if target not in pages:  # an HTML file among the assets: parsed on demand
@@ -249,12 +252,12 @@ def check_site(outdir: Path | str, root: str = "index.html", http_hosts=frozense
     report = Report(pages=len(page_paths))
     links: dict[str, set[str]] = {}
 
-    def origin(path: str) -> str:
+    def origin(path: str, kind: str) -> str:
         source = sources.get(path)
-        return f"page built from {source}" if source else SOURCE_NONE
+        return f"page built from {source}" if source else STRAY_PAGE if kind == "orphan" else SOURCE_NONE
 
     def add(path: str, line: int, kind: str, what: str, todo: str) -> None:
-        report.problems.append(Problem(path, line, kind, f"{what} ({origin(path)}): {todo}"))
+        report.problems.append(Problem(path, line, kind, f"{what} ({origin(path, kind)}): {todo}"))
 
     for path in page_paths:
         page = pages[path]

@@ -1,0 +1,307 @@
+"""The link checks of the built HTML (tools/briefing/htmllinks.py, run by the briefing_links
+extension after each HTML build), each fed the defect it exists to catch, and the network check
+that stops `make linkcheck` at once on a machine without a network."""
+
+from __future__ import annotations
+
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import require_network
+from briefing.htmllinks import (Page, check_site, load_allow_list, parse_page, resolve,
+                                srcset_urls, url_problem)
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def warnings_of(app) -> list[str]:
+    text = re.sub(r"\x1b\[[0-9;]*m", "", app.warning.getvalue())
+    return [line for line in text.splitlines() if "WARNING" in line]
+
+
+def line_of(path: Path, text: str) -> int:
+    """The line of the built HTML file that holds ``text`` (the checker reports tags by line)."""
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if text in line:
+            return number
+    raise AssertionError(f"{text!r} is not in {path}")
+
+
+def assert_warnings(app, *expected: tuple[str, str, tuple[str, ...]]) -> None:
+    """Exactly these warnings: (HTML file, text on the reported line, fragments of the message)."""
+    found = warnings_of(app)
+    assert len(found) == len(expected), "\n".join(found)
+    for page, marker, fragments in expected:
+        prefix = f"{page}:{line_of(app.outdir / page, marker)}: WARNING: "
+        matches = [w for w in found if w.startswith(prefix) and all(f in w for f in fragments)]
+        assert matches, f"no warning at {prefix} with {fragments} in:\n" + "\n".join(found)
+        assert matches[0].endswith("[briefing.links]"), matches[0]
+
+
+# The test books -----------------------------------------------------------------------------
+
+@pytest.mark.sphinx("html", testroot="links-clean")
+def test_clean_book_passes_and_every_page_is_checked(app):
+    app.build()
+    assert warnings_of(app) == []
+    # index, page, extra (reached by a link, not a toctree), genindex and search.
+    assert re.search(r"briefing_links: checked 5 pages and \d+ links", app.status.getvalue())
+
+
+@pytest.mark.sphinx("html", testroot="links-internal")
+def test_broken_internal_link_is_reported(app):
+    app.build()
+    assert_warnings(
+        app,
+        ("index.html", 'href="missing.html"',
+         ("link 'missing.html' leads to no file in the built book", "page built from index.md",
+          "correct the path")),
+        ("index.html", 'href="../../elsewhere.html"',
+         ("link '../../elsewhere.html' leads outside the built book", "page built from index.md")))
+
+
+@pytest.mark.sphinx("html", testroot="links-template")
+def test_broken_link_in_a_template_is_reported_on_every_page(app):
+    app.build()
+    generated = ("leads to no file in the built book",
+                 "not built from a source document: the link comes from a template or the theme")
+    assert_warnings(
+        app,
+        ("genindex.html", 'href="nowhere.html"', generated),
+        ("index.html", 'href="nowhere.html"', ("link 'nowhere.html'", "page built from index.md")),
+        ("search.html", 'href="nowhere.html"', generated))
+
+
+@pytest.mark.sphinx("html", testroot="links-fragment")
+def test_broken_fragment_is_reported(app):
+    app.build()
+    assert_warnings(
+        app,
+        ("index.html", 'href="other.html#nowhere"',
+         ("names the anchor '#nowhere', which other.html does not have", "page built from index.md",
+          "link to an existing heading")),
+        ("index.html", 'href="#nothing-here"',
+         ("names the anchor '#nothing-here', which this page does not have", "page built from index.md")))
+
+
+@pytest.mark.sphinx("html", testroot="links-image-missing")
+def test_missing_image_is_reported(app):
+    app.build()
+    assert_warnings(
+        app,
+        ("index.html", 'src="missing.png"',
+         ("image 'missing.png' is not in the built book", "page built from index.md",
+          "add the image to the sources")))
+
+
+@pytest.mark.sphinx("html", testroot="links-image-alt")
+def test_image_without_alt_text_is_reported(app):
+    app.build()
+    # MyST's ![](square.svg) gives alt=""; <img> without alt has none. The rule image with
+    # alt="" is allowed by data/decorative-images.txt, the same image without alt is not.
+    assert_warnings(
+        app,
+        ("index.html", 'src="_images/square.svg"',
+         ("image '_images/square.svg' has an empty alt text", "page built from index.md",
+          "describe what it shows in its alt text")),
+        ("index.html", '<img src="_static/rule.svg">',
+         ("image '_static/rule.svg' has no alt attribute", "page built from index.md")))
+
+
+@pytest.mark.sphinx("html", testroot="links-orphan")
+def test_orphan_page_is_reported(app):
+    app.build()
+    # `orphan: true` silences Sphinx's own toctree warning; the built page is still unreachable.
+    found = warnings_of(app)
+    assert found == ["lonely.html:1: WARNING: page lonely.html is reached by no chain of links from "
+                     "index.html (page built from lonely.md): add it to a toctree or link to it from "
+                     "a page that is, or remove it [briefing.links]"], found
+
+
+@pytest.mark.sphinx("html", testroot="links-http")
+def test_plain_http_link_is_reported_unless_its_host_is_allowed(app):
+    app.build()
+    found = warnings_of(app)
+    assert len(found) == 2, "\n".join(found)
+    line = line_of(app.outdir / "index.html", 'href="http://example.org/article"')
+    assert found[1] == (
+        f"index.html:{line}: WARNING: external link 'http://example.org/article' uses plain http:// for "
+        "host 'example.org' (page built from index.md): link to https://, or, if the site serves only "
+        "http, add 'example.org' to data/http-allowed-hosts.txt with the reason [briefing.links]")
+    # http://example.net/ is allowed, but the list's entry without a reason is itself a defect.
+    assert found[0].startswith("data/http-allowed-hosts.txt:3: WARNING: 'example.com' is allowed "
+                               "without a reason: say why after '#'"), found[0]
+
+
+@pytest.mark.sphinx("html", testroot="links-url")
+def test_malformed_external_url_is_reported(app):
+    app.build()
+    assert_warnings(
+        app,
+        ("index.html", 'href="https://exa mple.org/"',
+         ("external link 'https://exa mple.org/' is not a well-formed URL", "contains a space",
+          "page built from index.md", "correct the URL")),
+        ("index.html", 'href="https://example/"',
+         ("'https://example/' is not a well-formed URL: it has an invalid host name 'example'",)))
+
+
+# The real book ------------------------------------------------------------------------------
+
+def test_real_book_links_are_sound(book_html):
+    """`book_html` builds with -W, so briefing_links found nothing; check that it looked."""
+    hosts, problems = load_allow_list(ROOT / "data" / "http-allowed-hosts.txt", "data/http-allowed-hosts.txt")
+    assert problems == []
+    report = check_site(book_html, http_hosts=hosts)
+    chapters = len(list((ROOT / "chapters").glob("*.md")))
+    assert report.pages >= chapters + 3, report.pages  # chapters, front page, genindex, search
+    assert report.links > 10 * report.pages
+    assert report.problems == []
+    # The allow list is what lets the inozpress.kg articles' http:// addresses through.
+    unallowed = check_site(book_html).problems
+    assert unallowed and {p.kind for p in unallowed} == {"http"}
+    assert all("'inozpress.kg'" in p.message for p in unallowed)
+
+
+# The parser and rules, without Sphinx -------------------------------------------------------
+
+def test_parse_page_collects_anchors_urls_and_images_with_lines():
+    page = parse_page('<html>\n<body id="top-of-page">\n<a name="old"></a><span name="not-an-anchor"></span>\n'
+                      '<a href="a.html#x">a</a>\n<img src="p.png" alt="A map">\n'
+                      '<img src="q.png" srcset="q1.png 1x, q2.png 2x">\n'
+                      '<svg><use href="#svg-icon"></use><symbol id="svg-icon"/></svg>\n')
+    assert page.ids == {"top-of-page", "old", "svg-icon"}
+    assert [(r.tag, r.url, r.line) for r in page.refs] == [
+        ("a", "a.html#x", 4), ("img", "q1.png", 6), ("img", "q2.png", 6), ("use", "#svg-icon", 7)]
+    assert [(i.src, i.alt, i.line) for i in page.images] == [("p.png", "A map", 5), ("q.png", None, 6)]
+    assert srcset_urls(" a.png 1x ,b.png 200w, ") == ["a.png", "b.png"]
+
+
+def test_resolve_relative_absolute_directory_and_outside():
+    assert resolve("chapters/one.html", "../sources/a.html#a-p2") == ("sources/a.html", "a-p2")
+    assert resolve("chapters/one.html", "#x%20y") == ("chapters/one.html", "x y")
+    assert resolve("chapters/one.html", "two.html?v=3") == ("chapters/two.html", "")
+    assert resolve("chapters/one.html", "./") == ("chapters/index.html", "")
+    assert resolve("chapters/one/index.html", "../two/") == ("chapters/two/index.html", "")
+    assert resolve("chapters/one.html", "/search.html") == ("search.html", "")
+    assert resolve("index.html", "../x.html") == (None, "")
+
+
+@pytest.mark.parametrize("url, kind, words", [
+    ("https://example.org/a%20b?q=1#f", None, None),
+    ("https://xn--80ak6aa92e.com/", None, None),
+    ("https://[2001:db8::1]:8443/", None, None),
+    ("http://example.net/", None, None),          # allowed host
+    ("HTTP://EXAMPLE.NET/", None, None),          # hosts compare case-insensitively
+    ("http://example.org/", "http", "plain http://"),
+    ("https://exa mple.org/", "url", "space"),
+    ("https://example.org/100%", "url", "percent-escape"),
+    ("//example.org/", "url", "no scheme"),
+    ("https:example.org", "url", "no host"),
+    ("https://example/", "url", "invalid host name"),
+    ("https://-bad-.org/", "url", "invalid host name"),
+    ("https://example.org:99999/", "url", "cannot be parsed"),
+])
+def test_url_problem(url, kind, words):
+    problem = url_problem(url, frozenset({"example.net"}))
+    if kind is None:
+        assert problem is None
+    else:
+        assert problem[0] == kind and words in problem[1], problem
+
+
+def test_allow_list_needs_a_reason_per_entry(tmp_path):
+    path = tmp_path / "hosts.txt"
+    path.write_text("# heading\n\nExample.net  # serves http only\nexample.com\n", encoding="utf-8")
+    entries, problems = load_allow_list(path, "data/hosts.txt")
+    assert entries == {"example.net": "serves http only", "example.com": ""}
+    assert [(p.location, p.kind) for p in problems] == [("data/hosts.txt:4", "allow-list")]
+    assert load_allow_list(tmp_path / "absent.txt", "absent.txt") == ({}, [])
+
+
+def write_site(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    return root
+
+
+def test_check_site_rules_on_a_handwritten_site(tmp_path):
+    site = write_site(tmp_path, {
+        "index.html": ('<a href="#">top</a> <a href="#top">top</a> <a href="mailto:a@example.org">m</a>\n'
+                       '<a href="guide/">guide</a> <a href="_static/help.html#usage">help</a>\n'
+                       '<a href="#:~:text=border">text fragment</a> <img src="_static/rule.svg" alt="">\n'
+                       '<link rel="stylesheet" href="_static/style.css?v=1">\n'),
+        "guide/index.html": '<h1 id="g">Guide</h1><a href="../index.html">back</a> <a href="../gone.css">x</a>\n',
+        "stray.html": '<p>nothing links here</p>\n',
+        "_static/help.html": '<p id="usage">Usage</p>\n',
+        "_static/rule.svg": "<svg/>\n",
+        "_static/style.css": "p {}\n",
+    })
+    report = check_site(site, decorative=("_static/*.svg",), sources={"guide/index.html": "guide.md"})
+    assert report.pages == 3  # _static/help.html is an asset, checked only as a link target
+    assert [(p.location, p.kind) for p in report.problems] == [
+        ("guide/index.html:1", "internal"), ("stray.html:1", "orphan")]
+    assert "(page built from guide.md)" in report.problems[0].message
+    assert "not built from a source document: perhaps left from an earlier build" in report.problems[1].message
+    # Without the decorative rule, the empty alt is a defect.
+    kinds = [p.kind for p in check_site(site).problems]
+    assert kinds.count("alt") == 1
+
+
+def test_check_site_without_a_root_page_skips_the_orphan_rule(tmp_path):
+    site = write_site(tmp_path, {"a.html": "<p>a</p>", "b.html": "<p>b</p>"})
+    assert check_site(site).problems == []
+    assert isinstance(parse_page(""), Page)
+
+
+# `make linkcheck` on a machine without a network ------------------------------------------
+
+def run_require_network(*args: str) -> tuple[subprocess.CompletedProcess, float]:
+    started = time.monotonic()
+    result = subprocess.run([sys.executable, str(ROOT / "tools" / "require_network.py"), *args],
+                            capture_output=True, text=True, timeout=30)
+    return result, time.monotonic() - started
+
+
+def test_require_network_fails_fast_and_clearly_when_no_host_answers(tmp_path):
+    # ".invalid" names never resolve (RFC 2606), so this holds on any machine.
+    bib = tmp_path / "references.bib"
+    bib.write_text("@misc{a,\n  url = {https://unreachable.invalid/article},\n}\n", encoding="utf-8")
+    result, elapsed = run_require_network(str(bib))
+    assert result.returncode == 2, result
+    assert elapsed < 8, elapsed
+    assert result.stderr.startswith("linkcheck needs network access, and the host cited in "), result.stderr
+    assert "unreachable.invalid:" in result.stderr
+    assert "machine with internet access" in result.stderr
+
+
+def test_require_network_on_the_real_bibliography():
+    result, elapsed = run_require_network()
+    if result.returncode == 0:
+        pytest.skip("this machine reaches the cited sites: `make linkcheck` runs")
+    assert result.returncode == 2, result
+    assert elapsed < 8, elapsed
+    assert "linkcheck needs network access" in result.stderr
+    for host in ("inozpress.kg", "interfax.com", "24.kg", "english.almayadeen.net"):
+        assert f"  {host}: " in result.stderr
+
+
+def test_require_network_gives_up_on_a_hanging_host_at_its_deadline(monkeypatch):
+    monkeypatch.setattr(socket, "create_connection", lambda *args, **kwargs: time.sleep(60))
+    started = time.monotonic()
+    results = require_network.reachable([("slow.example.org", 443)], deadline=0.5)
+    assert time.monotonic() - started < 2
+    assert results == {"slow.example.org": "no answer within 0.5 s"}
+
+
+def test_require_network_finds_the_cited_hosts(tmp_path):
+    bib = tmp_path / "x.bib"
+    bib.write_text('@misc{a, url = {http://a.example.org/x},}\n@misc{b,\n URL = "https://b.example.org:8443/y",}\n'
+                   "@misc{c, url = {http://a.example.org/z},}\n", encoding="utf-8")
+    assert require_network.cited_hosts([bib]) == [("a.example.org", 80), ("b.example.org", 8443)]
