@@ -29,7 +29,11 @@ $(STAMP): requirements.txt
 
 venv: $(STAMP)
 
+# Reproducible output: dates come from the last commit, not the clock (when git knows one).
 html: $(STAMP)
+	@epoch="$${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct 2>/dev/null)}"; \
+	if [ -n "$$epoch" ]; then export SOURCE_DATE_EPOCH="$$epoch"; fi; \
+	echo "$(SPHINXBUILD) -b html $(SPHINXOPTS) . $(BUILDDIR)/html"; \
 	$(SPHINXBUILD) -b html $(SPHINXOPTS) . $(BUILDDIR)/html
 
 pdf latexpdf: $(STAMP)

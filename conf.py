@@ -21,6 +21,7 @@ extensions = [
     "briefing_sources",
     "briefing_claims",
     "briefing_tables",
+    "briefing_links",
 ]
 
 root_doc = "index"
@@ -66,7 +67,14 @@ latex_elements = {
 \setsansfont{FreeSans}[Extension=.otf, UprightFont=*, ItalicFont=*Oblique, BoldFont=*Bold, BoldItalicFont=*BoldOblique]
 \setmonofont{FreeMono}[Extension=.otf, UprightFont=*, ItalicFont=*Oblique, BoldFont=*Bold, BoldItalicFont=*BoldOblique]
 """,
-    "printindex": "",  # the book has no index entries; an empty index would be a blank chapter
+    # No general index: the glossary and the table of contents serve; an index would also need
+    # xindy, which neither the README's TeX packages nor Read the Docs provide.
+    "makeindex": "",
+    # Citations in a figure caption are \hyperlink{}s, which break a caption (a moving argument).
+    "preamble": r"\usepackage{etoolbox}\AtBeginDocument{\robustify\hyperlink}",
+    "printindex": "",
+    # Sphinx names the contents after the front page's first toctree caption ("Chapters").
+    "tableofcontents": r"\setcounter{tocdepth}{1}\renewcommand{\contentsname}{Contents}\sphinxtableofcontents",
 }
 
 # The hosted address: Read the Docs sets READTHEDOCS_CANONICAL_URL; elsewhere set BRIEFING_BASEURL
@@ -79,5 +87,17 @@ if html_baseurl:
 sitemap_url_scheme = "{link}"  # html_baseurl already holds the language and version path
 ogp_site_url = html_baseurl
 ogp_site_name = project
-# Generated social cards draw with matplotlib fonts; no card, so no page refers to an image.
+# Social cards would be drawn with matplotlib and its fonts; none is made, so no page names an image.
 ogp_social_cards = {"enable": False}
+
+# Links. briefing_links checks the built HTML (allow lists in data/http-allowed-hosts.txt and
+# data/decorative-images.txt); `make linkcheck` checks the external URLs, giving up on a dead
+# server quickly rather than holding the run for minutes.
+linkcheck_timeout = 10
+linkcheck_retries = 1
+
+# --- Accessibility fixes, build-time charts, and the switch for the book's checks ---
+extensions += ["briefing_a11y", "briefing_charts"]
+exclude_patterns += ["_generated"]  # charts drawn at build time (briefing_charts)
+# BRIEFING_CHECKS=0 skips the claims rule: only to measure its cost (tools/bench.py).
+briefing_checks = os.environ.get("BRIEFING_CHECKS", "1") != "0"

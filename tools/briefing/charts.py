@@ -76,7 +76,7 @@ def draw_figures(points: list[dict], panels: list[tuple[str, list[str]]], shorts
     markers = _styles(sources, MARKERS)
     dates = [_date(p["as_of"]) for p in used]
     first, last = min(dates), max(dates)
-    fig = _figure(7.5, 2.1 * len(panels) + 1.9)
+    fig = _figure(6.6, 2.0 * len(panels) + 2.0)
     axes = fig.subplots(len(panels), 1, sharex=True, squeeze=False)[:, 0]
     for ax, (title, measures) in zip(axes, panels):
         rows = sorted((p for p in used if p["measure"] in measures),
@@ -106,7 +106,7 @@ def draw_figures(points: list[dict], panels: list[tuple[str, list[str]]], shorts
     axes[-1].xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
     axes[-1].set_xlabel("Date the figure refers to (as of), 2022")
     authority_handles = [Line2D([], [], linestyle="none", marker="o", markersize=7, color=c,
-                                markeredgecolor="black", markeredgewidth=0.5, label=_wrap(n, 38))
+                                markeredgecolor="black", markeredgewidth=0.5, label=_wrap(n, 34))
                          for n, c in colours.items()]
     source_handles = [Line2D([], [], linestyle="none", marker=m, markersize=7, color="white",
                              markeredgecolor="black", label=shorts.get(s, s))
@@ -128,7 +128,7 @@ def draw_timeline(events: list[dict], first: str, last: str, shorts: dict[str, s
     colours, markers = _styles(sources, COLOURS), _styles(sources, MARKERS)
     labels = [_wrap(e["event"], 62) for e in events]
     lines = sum(label.count("\n") + 1 for label in labels)
-    fig = _figure(8.0, 0.16 * lines + 0.12 * len(events) + 1.6)
+    fig = _figure(7.2, 0.16 * lines + 0.12 * len(events) + 1.6)
     ax = fig.subplots()
     positions = list(range(len(events)))
     for y, e in zip(positions, events):
@@ -136,7 +136,7 @@ def draw_timeline(events: list[dict], first: str, last: str, shorts: dict[str, s
                 markersize=7, color=colours[e["source"]], markeredgecolor="black", markeredgewidth=0.5)
     ax.set_yticks(positions, labels, fontsize=7.5)
     ax.set_ylim(len(events) - 0.5, -0.5)
-    ax.set_xlim(mdates.date2num(_date(first)) - 0.5, mdates.date2num(_date(last)) + 0.5)
+    ax.set_xlim(mdates.date2num(_date(first)) - 1, mdates.date2num(_date(last)) + 1)
     # Weekly ticks from the first day, so the first and last days of the period are labelled.
     ax.xaxis.set_major_locator(mdates.WeekdayLocator(byweekday=_date(first).weekday()))
     ax.xaxis.set_minor_locator(mdates.DayLocator())

@@ -58,11 +58,9 @@ def page_bibtex(app, pagename: str, title: str, url: str) -> str:
 
 
 def page_reference(app, title: str, url: str) -> str:
+    # The pattern chapters/how-to-cite.md documents for a chapter.
     config = app.config
-    date = release_year_month(config.release)
-    year = f" ({date[0]})" if date else ""
-    return (f"{config.author}{year}. “{title}”. In {config.project}, version {config.release}. "
-            f"{url}")
+    return f"{config.author}. “{title}”. In {config.project}, version {config.release}. {url}"
 
 
 def bib_entry_text(bibfile: Path, key: str) -> str | None:
@@ -92,12 +90,12 @@ def source_reference(app, key: str) -> str | None:
     return entry.text.render_as("text")
 
 
-def _block(heading: str, reference: str, bibtex: str, label: str) -> str:
+def _block(heading: str, reference: str, bibtex: str) -> str:
+    # The BibTeX wraps (briefing.css) rather than scrolls, so it needs no keyboard focus.
     return (
         f'<div class="cite-block">\n<p class="cite-heading">{html.escape(heading)}</p>\n'
         f'<p class="cite-reference">{html.escape(reference)}</p>\n'
-        f'<pre class="cite-bibtex" tabindex="0" aria-label="{html.escape(label)}">'
-        f"<code>{html.escape(bibtex)}</code></pre>\n</div>\n")
+        f'<pre class="cite-bibtex"><code>{html.escape(bibtex)}</code></pre>\n</div>\n')
 
 
 def cite_html(app, pagename: str, title: str) -> str:
@@ -106,18 +104,17 @@ def cite_html(app, pagename: str, title: str) -> str:
             '<p class="cite-note">This copy of the book has no configured web address: the address '
             "in the reference is the page's path within the book; put the address you read it at "
             "in front of it.</p>\n")
-    parts = [_block("This page", page_reference(app, title, url), page_bibtex(app, pagename, title, url),
-                    "BibTeX entry for this page")]
+    parts = [_block("This page", page_reference(app, title, url), page_bibtex(app, pagename, title, url))]
     source = next((s for s in registry(app).values() if s.page == pagename), None)
     bibfiles = app.config.bibtex_bibfiles
     if source is not None and bibfiles:
         entry = bib_entry_text(Path(app.srcdir) / bibfiles[0], source.key)
         reference = source_reference(app, source.key)
         if entry and reference:
-            parts.append(_block("The source article", reference, entry,
-                                f"BibTeX entry for the source article {source.short}"))
+            parts.append(_block("The source article", reference, entry))
     return ('<section class="cite-this-page" id="cite-this-page" aria-labelledby="cite-this-page-title">\n'
-            '<h2 id="cite-this-page-title">Cite this page</h2>\n' + note + "".join(parts) + "</section>\n")
+            '<h2 id="cite-this-page-title">Cite this page</h2>\n' + note + "".join(parts) +
+            '<p class="cite-note">Add the date you consulted the page.</p>\n</section>\n')
 
 
 def add_cite_block(app, pagename, templatename, context, doctree) -> None:

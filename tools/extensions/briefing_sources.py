@@ -24,13 +24,13 @@ WARN = {"type": "briefing"}
 
 
 _REGISTRIES: dict[tuple, dict[str, Source]] = {}
-_INDEXES: dict[tuple, SourceIndex] = {}
+_INDEXES: dict[Path, SourceIndex | None] = {}
 
 
 def _load(srcdir: Path, rel_path: str) -> dict[str, Source]:
-    """The registry, read once per process and version of the file (a parallel reader inherits it)."""
-    path = srcdir / rel_path
-    stamp = (str(srcdir), rel_path, path.stat().st_mtime_ns if path.is_file() else None)
+    """The registry, read once per build (check_registry empties the caches as a build starts;
+    a parallel reader inherits them)."""
+    stamp = (str(srcdir), rel_path)
     if stamp not in _REGISTRIES:
         _REGISTRIES[stamp] = load_registry(srcdir, rel_path)
     return _REGISTRIES[stamp]
@@ -46,12 +46,11 @@ def registry(env_or_app) -> dict[str, Source]:
 
 def source_index(env_or_app, key: str) -> SourceIndex | None:
     source = registry(env_or_app).get(key)
-    if source is None or not source.text_path.is_file():
+    if source is None:
         return None
-    stamp = (str(source.text_path), source.text_path.stat().st_mtime_ns)
-    if stamp not in _INDEXES:
-        _INDEXES[stamp] = SourceIndex(source)
-    return _INDEXES[stamp]
+    if source.text_path not in _INDEXES:
+        _INDEXES[source.text_path] = SourceIndex(source) if source.text_path.is_file() else None
+    return _INDEXES[source.text_path]
 
 
 def cited_doc(app, docname: str) -> bool:
@@ -80,6 +79,8 @@ def check_bibfiles(app, config) -> None:
 
 def check_registry(app) -> None:
     """Report a defective registry, and each archived text that no longer matches its hash."""
+    _REGISTRIES.clear()
+    _INDEXES.clear()
     try:
         sources = _load(Path(app.srcdir), app.config.briefing_sources_file)
     except RegistryError as err:

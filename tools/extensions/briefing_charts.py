@@ -1,0 +1,178 @@
+"""Charts drawn at build time from the data files: ``{figures-chart}`` (every dated report of the
+measures in ``briefing_chart_panels``, by as-of date, reporting authority and source) and
+``{timeline-chart}`` (the events in ``briefing_timeline_chart_range``).
+
+Each chart is a figure with alt text and a caption. The caption is the directive's content,
+parsed as MyST, followed by a sentence citing every source the chart draws on; the claims rule
+then checks it like any other caption. The drawing is written as SVG (HTML) and PDF (LaTeX) to
+``_generated/charts/`` under a name made from a hash of everything that shapes it (the rows,
+the options, the drawing code and matplotlib's version), so an unchanged chart is never redrawn.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from docutils.statemachine import StringList
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+
+from briefing import charts
+from briefing.datafiles import FIGURE_COLUMNS, TIMELINE_COLUMNS, read_rows
+from briefing_sources import registry
+
+logger = logging.getLogger(__name__)
+WARN = {"type": "briefing", "subtype": "chart"}
+CHART_CODE = Path(charts.__file__)
+
+
+def _digest(payload: dict) -> str:
+    import matplotlib
+
+    payload = dict(payload, code=hashlib.sha256(CHART_CODE.read_bytes()).hexdigest(),
+                   matplotlib=matplotlib.__version__)
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
+
+
+class Chart(SphinxDirective):
+    has_content = True
+    option_spec = {"alt": directives.unchanged, "name": directives.unchanged, "width": directives.unchanged}
+    kind = ""
+    data_file = ""
+    columns: tuple[str, ...] = ()
+
+    def select(self, rows) -> tuple[list, str]:
+        """The rows to draw, and a sentence for the caption about the rows left out (or "")."""
+        raise NotImplementedError
+
+    def payload(self, rows) -> tuple:
+        raise NotImplementedError
+
+    def default_alt(self) -> str:
+        raise NotImplementedError
+
+    def run(self):
+        path = self.config[self.data_file]
+        self.env.note_dependency(str(Path(self.env.srcdir) / path))
+        self.env.note_dependency(str(CHART_CODE))
+        # The legend names sources by their short names in the registry.
+        self.env.note_dependency(str(Path(self.env.srcdir) / self.config.briefing_sources_file))
+        rows, errors = read_rows(Path(self.env.srcdir), path, self.columns)
+        for error in errors:  # the data tables report them too; say which chart lacks them
+            logger.warning(f"{error.message} (row left out of the chart)", location=error.location, **WARN)
+        sources = registry(self.env)
+        rows = [r for r in rows if r["source"] in sources]
+        drawn, left_out = self.select(rows)
+        if not drawn:
+            logger.warning(f"{self.name}: no rows of {path} to draw; add dated rows or remove the chart",
+                           location=self.get_location(), **WARN)
+            return []
+        shorts = {key: sources[key].short for key in sorted({r["source"] for r in drawn})}
+        args = self.payload(drawn) + (shorts,)
+        stem = f"{self.kind}-{_digest({'kind': self.kind, 'args': args})}"
+        self.ensure_drawn(stem, args)
+        return [self.figure(stem, sorted(shorts), left_out)]
+
+    def ensure_drawn(self, stem: str, args: tuple) -> None:
+        target = Path(self.env.srcdir) / self.config.briefing_charts_dir / stem
+        if all(target.with_suffix(s).is_file() for s in (".svg", ".pdf")):
+            logger.info(f"briefing_charts: reused {stem} (data unchanged)")
+            return
+        figure = charts.drawing(self.kind, *args)
+        charts.save(figure, target)
+        logger.info(f"briefing_charts: drew {stem}")
+
+    def figure(self, stem: str, keys: list[str], left_out: str):
+        alt = self.options.get("alt", "").strip() or self.default_alt()
+        uri = f"/{self.config.briefing_charts_dir}/{stem}.*"  # .svg for HTML, .pdf for LaTeX
+        image = nodes.image(uri=uri, alt=alt)
+        # A width makes Sphinx link the image to its full-size file, which a phone can zoom.
+        image["width"] = self.options.get("width", "100%")
+        figure = nodes.figure(classes=["briefing-chart"])
+        self.set_source_info(figure)
+        figure += image
+        self.add_name(figure)
+        text = "\n".join(self.content).strip()
+        if not text:
+            logger.warning(f"{self.name}: give the chart a caption (the directive's content) saying "
+                           "what it shows", location=self.get_location(), **WARN)
+        sentences = [text, left_out, f"Data: {{cite:p}}`{','.join(keys)}`."]
+        box = nodes.container()
+        self.state.nested_parse(StringList([" ".join(s for s in sentences if s)], source=self.get_source_info()[0]),
+                                self.content_offset, box)
+        paragraph = box.children[0] if box.children else nodes.paragraph()
+        caption = nodes.caption(paragraph.rawsource, "", *paragraph.children)
+        caption.source, caption.line = self.get_source_info()
+        figure += caption
+        return figure
+
+
+class FiguresChart(Chart):
+    """Reports of each measure group, as points at their as-of dates."""
+
+    kind = "figures"
+    data_file = "briefing_figures_file"
+    columns = FIGURE_COLUMNS
+
+    def panels(self):
+        return [(str(title), [str(m) for m in measures]) for title, measures in self.config.briefing_chart_panels]
+
+    def select(self, rows):
+        wanted = {m for _, measures in self.panels() for m in measures}
+        chosen = [r for r in rows if r["measure"] in wanted]
+        dated = [r for r in chosen if r["as_of"]]
+        note = ("Reports that give no as-of date are not plotted; the table lists them."
+                if len(dated) < len(chosen) else "")
+        return dated, note
+
+    def payload(self, rows):
+        points = [{k: r[k] for k in ("measure", "number", "as_of", "reported_by", "source")} for r in rows]
+        return (points, self.panels())
+
+    def default_alt(self):
+        titles = "; ".join(title for title, _ in self.panels())
+        return (f"Chart in panels ({titles}): each report is a point at the date its figure refers "
+                "to, coloured by the reporting authority and shaped by the source, so that rising "
+                "counts and disagreements between sources show. The table of reported figures "
+                "gives every value.")
+
+
+class TimelineChart(Chart):
+    """The dated events within the configured period, one row each."""
+
+    kind = "timeline"
+    data_file = "briefing_timeline_file"
+    columns = TIMELINE_COLUMNS
+
+    def select(self, rows):
+        first, last = self.config.briefing_timeline_chart_range
+        inside = sorted((r for r in rows if first <= r["date"] <= last), key=lambda r: r["date"])
+        note = "Events outside the period shown are left out; the timeline table lists them." \
+            if len(inside) < len(rows) else ""
+        return inside, note
+
+    def payload(self, rows):
+        first, last = self.config.briefing_timeline_chart_range
+        return ([{k: r[k] for k in ("date", "event", "source")} for r in rows], first, last)
+
+    def default_alt(self):
+        return ("Timeline chart: one row per event, top to bottom in date order, each with a dot "
+                "at its date, shaped and coloured by the source that reports it. The timeline "
+                "table gives every event with its date.")
+
+
+def setup(app):
+    app.setup_extension("briefing_sources")
+    app.setup_extension("briefing_tables")  # briefing_figures_file, briefing_timeline_file
+    app.add_config_value("briefing_charts_dir", "_generated/charts", "env")
+    app.add_config_value("briefing_chart_panels",
+                         [("Kyrgyz deaths", ["kyrgyz_deaths"]), ("Kyrgyz injured", ["kyrgyz_injured"]),
+                          ("Displaced or evacuated", ["displaced", "evacuees"])], "env")
+    app.add_config_value("briefing_timeline_chart_range", ("2022-09-14", "2022-10-14"), "env")
+    app.add_directive("figures-chart", FiguresChart)
+    app.add_directive("timeline-chart", TimelineChart)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
