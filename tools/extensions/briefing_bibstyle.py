@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import pybtex.plugin
 import sphinxcontrib.bibtex.plugin
+from pybtex.backends.plaintext import Backend as PlaintextBackend
 from pybtex.richtext import Text
 from pybtex.style.formatting.unsrt import Style as UnsrtStyle
 from pybtex.style.labels import BaseLabelStyle
@@ -128,6 +129,10 @@ class NewsStyle(UnsrtStyle):
 
 
 def setup(app):
+    # sphinxcontrib-bibtex looks up the plaintext backend once per citation (for its tooltip);
+    # pybtex answers from installed entry points, reading every package's metadata each time.
+    # Registered at run time, the lookup is a dictionary hit.
+    pybtex.plugin.register_plugin("pybtex.backends", "plaintext", PlaintextBackend, force=True)
     pybtex.plugin.register_plugin("pybtex.style.formatting", "briefing_news", NewsStyle)
     sphinxcontrib.bibtex.plugin.register_plugin("sphinxcontrib.bibtex.style.referencing", "outlet_date",
                                                 OutletDateReferenceStyle)
