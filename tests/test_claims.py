@@ -163,3 +163,26 @@ def test_every_kind_of_block_must_be_cited(app):
     for (location, kind), warning in zip(expected, found):
         assert location in warning and kind in warning, (location, kind, warning)
     assert len(found) == len(expected), found
+
+
+def test_incremental_build_rewrites_only_the_source_pages_whose_citers_changed(make_app, rootdir, tmp_path):
+    import os
+    import shutil
+    import time
+    srcdir = tmp_path / "book"
+    shutil.copytree(rootdir / "test-claims-clean", srcdir)
+    first = make_app("html", srcdir=srcdir)
+    first.build()
+    first.cleanup()  # unregister its nodes and roles before the second app registers them again
+    out = srcdir / "_build" / "html" / "sources"
+    before = {page: (out / page).stat().st_mtime_ns for page in ("alpha2022.html", "beta2022.html")}
+    time.sleep(0.05)
+    chapter = srcdir / "chapters" / "one.md"
+    chapter.write_text(chapter.read_text() + "\nOfficials also said over 142,000 left {cite:p}`beta2022`.\n")
+    os.utime(chapter)
+    app = make_app("html", srcdir=srcdir)
+    app.build()
+    assert warnings_of(app) == []
+    assert (out / "alpha2022.html").stat().st_mtime_ns == before["alpha2022.html"]
+    assert (out / "beta2022.html").stat().st_mtime_ns != before["beta2022.html"]
+    assert "Officials also said over 142,000 left" in (out / "beta2022.html").read_text()

@@ -362,6 +362,16 @@ def _cited_by_list(app, docname, key):
 def init_env(app, env, docnames):
     if not hasattr(env, "briefing_claims"):
         env.briefing_claims = {}
+    env.briefing_cited_before = _cited_by_key(env.briefing_claims)
+
+
+def _cited_by_key(claims_by_doc) -> dict[str, set]:
+    """What each source page's "Cited by" list shows: (page, anchor, snippet) per citing block."""
+    cited: dict[str, set] = {}
+    for docname, claims in claims_by_doc.items():
+        for key, unit_id, snippet, _line in claims:
+            cited.setdefault(key, set()).add((docname, unit_id, snippet))
+    return cited
 
 
 def purge(app, env, docname):
@@ -374,11 +384,15 @@ def merge(app, env, docnames, other):
             env.briefing_claims[docname] = other.briefing_claims[docname]
 
 
-def source_pages_outdated(app, env, added, changed, removed):
-    """Source pages list who cites them: rewrite them whenever a citing page changed."""
-    if not (added or changed or removed):
-        return []
-    return [source.page for source in registry(app).values() if source.page in env.found_docs]
+def source_pages_to_rewrite(app, env):
+    """Rewrite a source page, unread, when the list of blocks citing it has changed."""
+    before = getattr(env, "briefing_cited_before", {})
+    after = _cited_by_key(env.briefing_claims)
+    env.briefing_cited_before = {}
+    sources = registry(env)
+    return [sources[key].page for key in set(before) | set(after)
+            if key in sources and before.get(key) != after.get(key)
+            and sources[key].page in env.found_docs]
 
 
 def setup(app):
@@ -392,7 +406,7 @@ def setup(app):
     app.connect("env-before-read-docs", init_env)
     app.connect("env-purge-doc", purge)
     app.connect("env-merge-info", merge)
-    app.connect("env-get-outdated", source_pages_outdated)
+    app.connect("env-updated", source_pages_to_rewrite)
     app.connect("doctree-read", check_document)
     app.connect("doctree-resolved", render)
     return {"version": "1.0", "env_version": 1, "parallel_read_safe": True, "parallel_write_safe": True}
