@@ -31,3 +31,41 @@ def test_registry_and_bibliography_name_the_same_sources():
     assert set(entry_lines(bib)) == set(sources)
     for source in sources.values():
         assert (ROOT / f"{source.page}.md").is_file()
+
+
+def write(tmp_path, name, text):
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_registry_defects_name_file_and_line(tmp_path):
+    import pytest
+
+    from briefing.archive import RegistryError
+    write(tmp_path, "data/sources.toml", '[a]\ntext = "t.txt"\n\n[b]\ntext = "u.txt"\nsha256 = "0"\n')
+    with pytest.raises(RegistryError) as err:
+        load_registry(tmp_path)
+    assert err.value.location == "data/sources.toml:1" and "lacks sha256, page" in err.value.message
+    write(tmp_path, "data/sources.toml", '[a]\ntext = "t.txt\n')
+    with pytest.raises(RegistryError, match=r"data/sources.toml:2: not valid TOML"):
+        load_registry(tmp_path)
+    fields = 'text = "t"\nsha256 = "0"\npage = "p"\ndate_basis = "d"\nshort = "s"\n'
+    write(tmp_path, "data/sources.toml", '[a]\n' + fields + 'published = "19 Sep 2022"\n')
+    with pytest.raises(RegistryError, match="published must be YYYY-MM-DD"):
+        load_registry(tmp_path)
+
+
+def test_bibliography_field_defects_name_their_entry_line(tmp_path):
+    bib = write(tmp_path, "references.bib", """@misc{a,
+  title = {T}, howpublished = {O}, year = {2022}, month = {Sept.}, url = {not a url},
+  organization = {O},
+}
+""")
+    problems = field_problems(bib)
+    assert all(line == 1 for line, _ in problems)
+    text = " | ".join(message for _, message in problems)
+    assert "month 'sept.' is not a month" in text
+    assert "url 'not a url' is not a well-formed web address" in text
+    assert "field 'organization'" in text and "put the outlet in howpublished" in text

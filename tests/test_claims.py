@@ -186,3 +186,19 @@ def test_incremental_build_rewrites_only_the_source_pages_whose_citers_changed(m
     assert (out / "alpha2022.html").stat().st_mtime_ns == before["alpha2022.html"]
     assert (out / "beta2022.html").stat().st_mtime_ns != before["beta2022.html"]
     assert "Officials also said over 142,000 left" in (out / "beta2022.html").read_text()
+
+
+@pytest.mark.sphinx("html", testroot="registry-mismatch")
+def test_bibliography_and_registry_must_name_the_same_sources(app):
+    app.build()
+    found = warnings_of(app)
+    expected = [
+        ("chapters/one.md:5:", "(beta2022 has no archived text to check against)"),
+        ("sources/beta2022.md:3:", "source-facts: unknown source 'beta2022'"),
+        ("sources/beta2022.md:6:", "archived-text: no archived text for source 'beta2022'"),
+        ("references.bib:10:", "'beta2022' has no archived source: add [beta2022]"),
+        ("data/sources.toml:9:", "source 'gamma2022' has no entry in references.bib"),
+    ]
+    for location, message in expected:
+        assert any(location in w and message in w for w in found), (location, message, found)
+    assert len(found) == len(expected), found

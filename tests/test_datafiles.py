@@ -22,3 +22,25 @@ def test_number_must_be_the_value_shown():
     assert row_problems(row) == []
     row = Row("data/figures.csv:2", {"number": "140", "value": "more than 14", "as_of": "", "as_of_text": "x"})
     assert "is not the figure in value" in row_problems(row)[0]
+
+
+def test_malformed_rows_are_reported_never_dropped(tmp_path):
+    from briefing.datafiles import TIMELINE_COLUMNS, read_rows
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "t.csv").write_text(
+        "date,when,event,source,passage\n"
+        "2022-09-14,14 September 2022,ok,a,p\n"
+        "2022-09-14,14 September 2022,too,many,fields,here\n"
+        "2022-09-14,,no when,a,p\n"
+        '2022-09-15,"15 September\n2022",spans two lines,a,p\n'
+        "2022-09-16,16 September 2022,after the multi-line row,a,\n", encoding="utf-8")
+    rows, errors = read_rows(tmp_path, "data/t.csv", TIMELINE_COLUMNS)
+    assert [row.location for row in rows] == ["data/t.csv:2", "data/t.csv:5"]
+    assert [(e.location, e.message.split(";")[0]) for e in errors] == [
+        ("data/t.csv:3", "wrong number of fields"),
+        ("data/t.csv:4", "empty field(s) when"),
+        ("data/t.csv:7", "empty field(s) passage"),
+    ]
+    (tmp_path / "data" / "t.csv").write_text("date,when\n", encoding="utf-8")
+    rows, errors = read_rows(tmp_path, "data/t.csv", TIMELINE_COLUMNS)
+    assert errors[0].location == "data/t.csv:1" and "header lacks column(s) event" in errors[0].message

@@ -293,6 +293,9 @@ def _missing_message(app, item: Item, keys: list[str], row: bool) -> str:
                  and (index := source_index(app, key)) is not None and index.find(item)]
     where = "the passage this row names" if row else f"the cited source(s) {cited}"
     message = f"{item.describe()} is not in {where}"
+    unarchived = [key for key in keys if source_index(app, key) is None]
+    if unarchived:
+        message += f" ({', '.join(unarchived)} has no archived text to check against)"
     if elsewhere:
         message += f"; it is in {', '.join(elsewhere)}, which this block does not cite: cite that source"
     elif item.kind == "quotation":

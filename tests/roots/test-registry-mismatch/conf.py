@@ -1,0 +1,1 @@
+from rootconf import *  # noqa: F401,F403
