@@ -71,7 +71,9 @@ latex_elements = {
     # xindy, which neither the README's TeX packages nor Read the Docs provide.
     "makeindex": "",
     # Citations in a figure caption are \hyperlink{}s, which break a caption (a moving argument).
-    "preamble": r"\usepackage{etoolbox}\AtBeginDocument{\robustify\hyperlink}",
+    # Passage links after a citation are superscript, as in HTML (briefing.css).
+    "preamble": r"\usepackage{etoolbox}\AtBeginDocument{\robustify\hyperlink}"
+                r"\expandafter\newcommand\csname DUrolepassage-links\endcsname[1]{\textsuperscript{#1}}",
     "printindex": "",
     # Sphinx names the contents after the front page's first toctree caption ("Chapters").
     "tableofcontents": r"\setcounter{tocdepth}{1}\renewcommand{\contentsname}{Contents}\sphinxtableofcontents",

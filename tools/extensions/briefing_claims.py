@@ -16,6 +16,7 @@ from sphinx import addnodes
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import make_refnode
+from sphinxcontrib.bibtex.nodes import raw_latex
 
 from briefing.evidence import DerivedError, Item, Passage, extract, normalise, parse_derived
 from briefing_sources import cited_doc, registry, source_index
@@ -23,6 +24,7 @@ from briefing_sources import cited_doc, registry, source_index
 logger = logging.getLogger(__name__)
 WARN = {"type": "briefing"}
 EXEMPT_CLASS = "uncited-by-design"
+LATEX_LINK = re.compile(r"\\hyperlink\{[^}]*:(id\d+)\}\{$")
 
 
 class passage_links(nodes.Inline, nodes.Element):
@@ -323,6 +325,8 @@ def render(app, doctree, docname) -> None:
             title = (f"{source.short}, paragraph {number}" if number
                      else f"{source.short}: publication details")
             links = by_key.setdefault(key, nodes.inline(classes=["passage-links"]))
+            if len(links):
+                links += nodes.Text("\u2009")  # keeps "¶7 ¶10" apart in every output format
             links += make_refnode(app.builder, docname, source.page, anchor,
                                   nodes.inline(label, label), title)
         _place_beside_keys(node, by_key, keys_by_id)
@@ -341,6 +345,17 @@ def _place_beside_keys(node, by_key, keys_by_id) -> None:
             key = keys_by_id.get(target.rsplit("#", 1)[-1])
             if key in by_key:
                 reference.parent.insert(reference.parent.index(reference) + 1, by_key.pop(key))
+        # For LaTeX, sphinxcontrib-bibtex writes each reference as raw "\hyperlink{...:id2}{",
+        # the label, and a raw "}".
+        opened = None
+        for child in list(citation.children):
+            if isinstance(child, raw_latex):
+                match = LATEX_LINK.search(child.rawsource)
+                if match:
+                    opened = keys_by_id.get(match.group(1))
+                elif child.rawsource == "}" and opened in by_key:
+                    citation.insert(citation.index(child) + 1, by_key.pop(opened))
+                    opened = None
     node.replace_self(list(by_key.values()))
 
 
