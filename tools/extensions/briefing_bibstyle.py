@@ -94,6 +94,7 @@ class OutletDateReferenceStyle(AuthorYearReferenceStyle):
     def __post_init__(self):
         self.person = OutletPersonStyle()
         self.bracket_parenthetical = BracketStyle(left="(", right=")")
+        self.bracket_textual = BracketStyle(left="(", right=")")
         super().__post_init__()
         for i, style in enumerate(self.styles):
             if type(style) is BasicAuthorYearParentheticalReferenceStyle:

@@ -108,6 +108,9 @@ class ArchivedText(SphinxDirective):
         self.env.note_dependency(str(source.text_path))
         box = nodes.container(classes=["archived-text"])
         box["ids"].append(f"{key}-text")
+        # Marked on the box itself, so no page can show an outlet's words as the book's.
+        label = f"The outlet's text, archived verbatim (typos included): {source.short}"
+        box += nodes.paragraph(label, label, classes=["archived-label"])
         for number, text in enumerate(source.paragraphs(), start=1):
             para = nodes.paragraph(classes=["archived-paragraph"])
             # An inline target, not the paragraph's id, so that LaTeX gets a label too.
