@@ -19,7 +19,7 @@ from sphinx.util.nodes import make_refnode
 from sphinxcontrib.bibtex.nodes import raw_latex
 
 from briefing.evidence import DerivedError, Item, Passage, extract, normalise, parse_derived
-from briefing_sources import cited_doc, registry, source_index
+from briefing_sources import cited_doc, registry, source_index, sources_holding
 
 logger = logging.getLogger(__name__)
 WARN = {"type": "briefing"}
@@ -291,8 +291,7 @@ def _passage_sets(text):
 
 def _missing_message(app, item: Item, keys: list[str], row: bool) -> str:
     cited = ", ".join(keys)
-    elsewhere = [key for key in registry(app) if key not in keys
-                 and (index := source_index(app, key)) is not None and index.find(item)]
+    elsewhere = [key for key in sources_holding(app, item) if key not in keys]
     where = "the passage this row names" if row else f"the cited source(s) {cited}"
     message = f"{item.describe()} is not in {where}"
     unarchived = [key for key in keys if source_index(app, key) is None]

@@ -53,6 +53,35 @@ def source_index(env_or_app, key: str) -> SourceIndex | None:
     return _INDEXES[source.text_path]
 
 
+_HOLDERS: dict[tuple, dict[tuple, set[str]]] = {}
+
+
+def sources_holding(env_or_app, item) -> list[str]:
+    """Every source that holds ``item``: for the hint that names a source the block should cite.
+    Figures and dates go through an index of all sources built once per build, so the cost of a
+    defective block does not grow with the number of sources."""
+    sources = registry(env_or_app)
+    stamp = (str(env_or_app.srcdir), env_or_app.config.briefing_sources_file)
+    if stamp not in _HOLDERS:
+        holders: dict[tuple, set[str]] = {}
+        for key in sources:
+            index = source_index(env_or_app, key)
+            for passage in (index.passages + [index.metadata]) if index else []:
+                for value in passage.figures:
+                    holders.setdefault(("figure", value), set()).add(key)
+                for month, day in passage.dates:
+                    holders.setdefault(("date", month, day), set()).add(key)
+        _HOLDERS[stamp] = holders
+    if item.kind == "figure" and not isinstance(item.value, str):
+        candidates = _HOLDERS[stamp].get(("figure", item.value), set())
+    elif item.kind == "date":
+        candidates = _HOLDERS[stamp].get(("date", item.value[1], item.value[2]), set())
+    else:
+        candidates = set(sources)
+    return sorted(key for key in candidates
+                  if (index := source_index(env_or_app, key)) is not None and index.find(item))
+
+
 def cited_doc(app, docname: str) -> bool:
     """Whether the claims rule applies to ``docname`` (conf: briefing_cited_docs)."""
     return any(fnmatch.fnmatchcase(docname, pattern) for pattern in app.config.briefing_cited_docs)
@@ -81,6 +110,7 @@ def check_registry(app) -> None:
     """Report a defective registry, and each archived text that no longer matches its hash."""
     _REGISTRIES.clear()
     _INDEXES.clear()
+    _HOLDERS.clear()
     try:
         sources = _load(Path(app.srcdir), app.config.briefing_sources_file)
     except RegistryError as err:
