@@ -9,6 +9,12 @@ BIN         := $(VENV)/bin
 SPHINXBUILD := $(BIN)/sphinx-build
 STAMP       := $(VENV)/.installed
 
+# Reproducible output: dates come from the last commit, not the clock (when git knows one).
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
+ifneq ($(SOURCE_DATE_EPOCH),)
+export SOURCE_DATE_EPOCH
+endif
+
 .PHONY: help venv html pdf latexpdf test check linkcheck livehtml clean bench
 
 help:
@@ -29,11 +35,7 @@ $(STAMP): requirements.txt
 
 venv: $(STAMP)
 
-# Reproducible output: dates come from the last commit, not the clock (when git knows one).
 html: $(STAMP)
-	@epoch="$${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct 2>/dev/null)}"; \
-	if [ -n "$$epoch" ]; then export SOURCE_DATE_EPOCH="$$epoch"; fi; \
-	echo "$(SPHINXBUILD) -b html $(SPHINXOPTS) . $(BUILDDIR)/html"; \
 	$(SPHINXBUILD) -b html $(SPHINXOPTS) . $(BUILDDIR)/html
 
 pdf latexpdf: $(STAMP)
