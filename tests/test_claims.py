@@ -202,3 +202,12 @@ def test_bibliography_and_registry_must_name_the_same_sources(app):
     for location, message in expected:
         assert any(location in w and message in w for w in found), (location, message, found)
     assert len(found) == len(expected), found
+
+
+def test_passage_links_prefer_the_paragraph_holding_most_of_the_block():
+    from briefing_claims import _closest_passages
+    # "59 dead on 19 September": 59 only in ¶7; the date in ¶7, ¶10, ¶14 and the metadata.
+    hits = [[("a", 7)], [("a", 7), ("a", 10), ("a", 14), ("a", 0)]]
+    assert _closest_passages(hits) == [("a", 7)]
+    # Two sources each backing their own figure keep both links.
+    assert _closest_passages([[("a", 2)], [("b", 5)]]) == [("a", 2), ("b", 5)]

@@ -244,16 +244,17 @@ def check_evidence(app, unit, text, derived, keys, location) -> list[tuple[str, 
             logger.warning(str(err), location=location, subtype="derived", **WARN)
             continue
         items += [Item("figure", f"{value:g} (input of derived {node.astext()})", value) for value in inputs]
-    found: list[tuple[str, int]] = []
     searched = within if within is not None else {key: None for key in indexes}
+    hits_by_item = []
     for item in items:
         hits = [(key, number) for key, passages in searched.items()
                 for number in indexes[key].find(item, passages)]
         if hits:
-            found += [hit for hit in hits if hit not in found]
+            hits_by_item.append(hits)
             continue
         logger.warning(_missing_message(app, item, keys, within is not None), location=location,
                        subtype="evidence", **WARN)
+    found = _closest_passages(hits_by_item)
     if within is not None:
         # A data row links to the passage it names, whatever else backs its figures.
         named = [(key, passages[0].number) for key, passages in within.items()]
@@ -263,6 +264,20 @@ def check_evidence(app, unit, text, derived, keys, location) -> list[tuple[str, 
             best = index.best_passage(text)
             if best:
                 found.append((key, best))
+    return found
+
+
+def _closest_passages(hits_by_item: list[list[tuple[str, int]]]) -> list[tuple[str, int]]:
+    """For each item, the passages holding it that hold the most of the block's items: a date
+    that many paragraphs repeat then links only to the paragraph that also holds the figure."""
+    score: dict[tuple[str, int], int] = {}
+    for hits in hits_by_item:
+        for hit in set(hits):
+            score[hit] = score.get(hit, 0) + (1 if hit[1] else 0)  # metadata counts least
+    found: list[tuple[str, int]] = []
+    for hits in hits_by_item:
+        best = max(score[hit] for hit in hits)
+        found += [hit for hit in hits if score[hit] == best and hit not in found]
     return found
 
 
