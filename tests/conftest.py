@@ -3,6 +3,7 @@ build of the real book per test session."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -15,6 +16,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "tools"), str(ROOT / "tools" / "extensions"), str(ROOT / "tests" / "roots")]
 
 pytest_plugins = ("sphinx.testing.fixtures",)
+
+# Sphinx colours its output whenever CI=true; the tests read that output as plain text.
+os.environ["NO_COLOR"] = "1"
 
 # Paths a book build reads, relative to the repository root.
 BOOK_INPUTS = ("conf.py", "index.md", "chapters", "sources", "references.bib", "data",

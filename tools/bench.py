@@ -37,7 +37,7 @@ def build(src: Path, out: Path, *extra: str, checks: bool = True) -> tuple[float
     env = dict(os.environ, BRIEFING_CHECKS="1" if checks else "0", PYTHONPATH=os.pathsep.join(path))
     if not checks:
         extra += ("-D", "briefing_checks=0")
-    command = [sys.executable, "-m", "sphinx", "-b", "html", "-n", "-q", "-d", str(out.parent / f"{out.name}.doctrees"),
+    command = [sys.executable, "-m", "sphinx", "-b", "html", "-n", "-q", "--no-color", "-d", str(out.parent / f"{out.name}.doctrees"),
                *extra, str(src), str(out)]
     start = time.perf_counter()
     result = subprocess.run(command, capture_output=True, text=True, env=env)
