@@ -29,6 +29,8 @@ def test_clean_book_has_no_warnings_and_links_passages(app):
     app.build()
     assert warnings_of(app) == []
     html = (app.outdir / "chapters" / "one.html").read_text()
+    # Cited by outlet and date, in round brackets (briefing_bibstyle).
+    assert re.search(r"\(<a [^>]*>Alpha News, 19 Sep 2022</a>", html)
     # The figure claim links to paragraph 2 of alpha, where "59" and "September 14" stand.
     assert 'href="../sources/alpha2022.html#alpha2022-p2"' in html
     assert 'href="../sources/beta2022.html#beta2022-p2"' in html

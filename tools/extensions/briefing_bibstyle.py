@@ -14,6 +14,7 @@ from pybtex.backends.plaintext import Backend as PlaintextBackend
 from pybtex.richtext import Text
 from pybtex.style.formatting.unsrt import Style as UnsrtStyle
 from pybtex.style.labels import BaseLabelStyle
+from pybtex.style.sorting import BaseSortingStyle
 from pybtex.style.formatting import toplevel
 from pybtex.style.template import field, first_of, join, node, optional, optional_field, sentence, tag
 from sphinxcontrib.bibtex.style.referencing import BracketStyle, PersonStyle
@@ -115,9 +116,19 @@ class OutletDateLabels(BaseLabelStyle):
             yield f"{outlet} {date_text(entry, short=True)}"
 
 
+class OutletDateSorting(BaseSortingStyle):
+    """By outlet, then date: the order in which the labels read."""
+
+    def sorting_key(self, entry):
+        outlet = entry.fields.get("howpublished", entry.key).replace("{", "").replace("}", "")
+        month = _month_index(entry)
+        return (outlet.casefold(), entry.fields.get("year", ""), -1 if month is None else month,
+                int(entry.fields.get("day", "0") or 0))
+
+
 class NewsStyle(UnsrtStyle):
     default_label_style = OutletDateLabels
-    default_sorting_style = "author_year_title"
+    default_sorting_style = OutletDateSorting
 
     def get_misc_template(self, e):
         return toplevel[
