@@ -165,6 +165,11 @@ class SourceFacts(SphinxDirective):
                            location=self.get_location(), subtype="registry", **WARN)
             return []
         self.env.note_dependency(str(Path(self.env.srcdir) / self.config.briefing_sources_file))
+        # The page's summary for link previews (sphinxext-opengraph reads og:* page metadata);
+        # otherwise it would be this table's text.
+        self.env.metadata[self.env.docname].setdefault(
+            "og:description", f"The archived text of {source.short}: what is known of it, an "
+                              "annotation, and every block of the book that cites it.")
         rows = [
             ("Publication date", date_words(source.published)),
             ("How the date is known", source.date_basis),
