@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from .errors import LocatedError
+from .evidence import MONTH_NAMES, extract
 
 FIGURE_COLUMNS = ("id", "measure", "counted", "value", "number", "as_of", "as_of_text",
                   "reported_by", "source", "passage")
@@ -74,7 +75,6 @@ OPTIONAL = {"as_of"}
 
 def _date_parts(text: str) -> tuple[set, set, set]:
     """Years, months and (month, day) pairs that a display text names."""
-    from .evidence import MONTH_NAMES, extract  # evidence imports nothing from here
     years, months, days = set(), set(), set()
     for item in extract(text):
         if item.kind == "date":
@@ -116,7 +116,6 @@ def date_mismatch(iso: str, shown: str) -> str | None:
 
 def row_problems(row: Row) -> list[str]:
     """Disagreements inside one row: the machine-read columns must say what the shown ones say."""
-    from .evidence import extract
     problems = []
     if "number" in row.fields:
         figures = {item.value for item in extract(row["value"]) if item.kind == "figure"}

@@ -13,12 +13,9 @@ from dataclasses import dataclass, field
 
 from .archive import Source
 
-MONTHS = {
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
-    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
-}
 MONTH_NAMES = ("January February March April May June July August September October "
                "November December").split()
+MONTHS = {name[:3].lower(): number for number, name in enumerate(MONTH_NAMES, start=1)}
 _MONTH = (r"(?P<{}>Jan(?:uary|\.)?|Feb(?:ruary|\.)?|Mar(?:ch|\.)?|Apr(?:il|\.)?|May|June?|July?|"
           r"Aug(?:ust|\.)?|Sept?(?:ember|\.)?|Oct(?:ober|\.)?|Nov(?:ember|\.)?|Dec(?:ember|\.)?)")
 _DAY = r"(?P<{}>[0-3]?\d)(?:st|nd|rd|th)?"
@@ -146,6 +143,24 @@ class Passage:
     years: set = field(default_factory=set)
 
 
+def index_passage(number: int, raw: str) -> Passage:
+    """A paragraph with the figures and dates it holds (number 0: not a numbered paragraph)."""
+    text = normalise(raw)
+    passage = Passage(number, text)
+    dates, rest = _dates(text)
+    for item in dates:
+        year, month, day = item.value
+        passage.dates.add((month, day))
+        passage.dates.add((month, None))
+        if year:
+            passage.years.add(year)
+            passage.figures.add(float(year))
+    for item in _figures(rest):
+        passage.figures.add(item.value)
+    # A quoted figure or date inside the source text is still the source's figure.
+    return passage
+
+
 class SourceIndex:
     """A source's paragraphs, each with the figures and dates it holds, plus its metadata
     (the publication date counts as part of the source)."""
@@ -153,7 +168,7 @@ class SourceIndex:
     def __init__(self, source: Source, paragraphs: list[str] | None = None):
         self.source = source
         texts = paragraphs if paragraphs is not None else source.paragraphs()
-        self.passages = [self._index(i, t) for i, t in enumerate(texts, start=1)]
+        self.passages = [index_passage(i, t) for i, t in enumerate(texts, start=1)]
         meta = Passage(0, source.published)
         meta.years.add(source.year)
         meta.figures.add(float(source.year))
@@ -162,23 +177,6 @@ class SourceIndex:
         self.metadata = meta
         self.years = {source.year} | {y for p in self.passages for y in p.years}
         self._whole = " ".join(p.text for p in self.passages)
-
-    @staticmethod
-    def _index(number: int, raw: str) -> Passage:
-        text = normalise(raw)
-        passage = Passage(number, text)
-        dates, rest = _dates(text)
-        for item in dates:
-            year, month, day = item.value
-            passage.dates.add((month, day))
-            passage.dates.add((month, None))
-            if year:
-                passage.years.add(year)
-                passage.figures.add(float(year))
-        for item in _figures(rest):
-            passage.figures.add(item.value)
-        # A quoted figure or date inside the source text is still the source's figure.
-        return passage
 
     def find(self, item: Item, within: list[Passage] | None = None) -> list[int]:
         """Numbers of the passages that hold ``item`` (0 for the metadata); empty if none."""

@@ -25,9 +25,9 @@ from sphinxcontrib.bibtex.style.referencing.basic_author_year import (
 )
 from sphinxcontrib.bibtex.style.template import join2, post_text, pre_text, reference
 
-MONTHS = "jan feb mar apr may jun jul aug sep oct nov dec".split()
-MONTH_NAMES = ("January February March April May June July August September October November "
-               "December").split()
+from briefing.evidence import MONTH_NAMES
+
+MONTHS = [name[:3].lower() for name in MONTH_NAMES]
 
 
 def _month_index(entry) -> int | None:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pybtex.plugin
 
+from briefing.evidence import MONTH_NAMES
 from briefing_sources import registry
 
 # Characters BibTeX treats specially inside a braced field.
@@ -30,8 +31,7 @@ def release_year_month(release: str) -> tuple[str, str] | None:
     match = re.match(r"^(\d{4})\.(\d{1,2})\b", release)
     if not match or not 1 <= int(match.group(2)) <= 12:
         return None
-    months = "jan feb mar apr may jun jul aug sep oct nov dec".split()
-    return match.group(1), months[int(match.group(2)) - 1]
+    return match.group(1), MONTH_NAMES[int(match.group(2)) - 1][:3].lower()
 
 
 def page_url(app, pagename: str) -> str:

@@ -18,7 +18,7 @@ from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import make_refnode
 from sphinxcontrib.bibtex.nodes import raw_latex
 
-from briefing.evidence import DerivedError, Item, Passage, extract, normalise, parse_derived
+from briefing.evidence import DerivedError, Item, extract, index_passage, normalise, parse_derived
 from briefing_sources import cited_doc, registry, source_index, sources_holding
 
 logger = logging.getLogger(__name__)
@@ -145,6 +145,8 @@ def _cite_keys(cites) -> list[str]:
 
 
 def _location(app, unit, source_lines):
+    """(docname, line) of a block; ``source_lines()`` gives the document's lines, read only when a
+    table row needs them."""
     origin = unit.get("briefing-origin")
     if origin:
         return origin
@@ -155,12 +157,12 @@ def _location(app, unit, source_lines):
     if isinstance(unit, nodes.row) and line is not None:
         # Table rows carry no line of their own: find the row's first cell in the source.
         first = unit.astext().split("\n")[0].strip()
-        line = next((n for n, text in enumerate(source_lines[line - 1:], start=line)
+        line = next((n for n, text in enumerate(source_lines()[line - 1:], start=line)
                      if first and first in text), line)
     return (app.env.docname, line)
 
 
-def _claim_id(docname: str, text: str, taken: set[str]) -> str:
+def _claim_id(text: str, taken: set[str]) -> str:
     digest = hashlib.sha1(normalise(text).encode()).hexdigest()
     base = f"claim-{digest[:7]}"
     candidate, n = base, 1
@@ -191,7 +193,13 @@ def check_document(app, doctree) -> None:
         return
     claims = env.briefing_claims.setdefault(docname, [])
     taken: set[str] = set()
-    source_lines = env.doc2path(docname).read_text(encoding="utf-8").splitlines()
+    lines: list[str] = []
+
+    def source_lines() -> list[str]:
+        if not lines:
+            lines.extend(env.doc2path(docname).read_text(encoding="utf-8").splitlines())
+        return lines
+
     for unit in list(_units(doctree)):
         text, cites, derived = _collect(unit)
         if not re.search(r"[A-Za-z0-9]", text) and not derived:
@@ -204,7 +212,7 @@ def check_document(app, doctree) -> None:
                            "{uncited} block with a :reason:", location=location, subtype="uncited", **WARN)
             continue
         found = check_evidence(app, unit, text, derived, keys, location)
-        unit_id = _claim_id(docname, text, taken)
+        unit_id = _claim_id(text, taken)
         unit["ids"].append(unit_id)
         for key in keys:
             claims.append((key, unit_id, _snippet(text), location[1] if isinstance(location, tuple) else 0))
@@ -288,7 +296,7 @@ def _row_passage(app, unit, passage_text, indexes, location):
     for key, index in indexes.items():
         for passage in index.passages:
             if wanted in passage.text:
-                within[key] = [Passage(passage.number, wanted, *_passage_sets(wanted))]
+                within[key] = [index_passage(passage.number, wanted)]
                 break
     if not within:
         logger.warning(f"the passage “{_snippet(passage_text, 10)}” is not in the text of "
@@ -296,12 +304,6 @@ def _row_passage(app, unit, passage_text, indexes, location):
                        location=location, subtype="passage", **WARN)
         return None
     return within
-
-
-def _passage_sets(text):
-    from briefing.evidence import SourceIndex  # the same indexing as whole sources
-    probe = SourceIndex._index(0, text)
-    return probe.figures, probe.dates, probe.years
 
 
 def _missing_message(app, item: Item, keys: list[str], row: bool) -> str:
