@@ -18,12 +18,10 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
+from browser import CHROMIUM, launch
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ARTIFACTS = Path(__file__).parent / "artifacts"
 WIDTHS = {"phone": 390, "desktop": 1280}
 # axe-core's standard rule set (WCAG 2.0, 2.1 and 2.2 A and AA plus best practices), all of it.
@@ -67,7 +65,7 @@ def browser():
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (see README)")
     with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        chromium = launch(playwright)
         yield chromium
         chromium.close()
 

@@ -1,9 +1,16 @@
 """Timings of the book's build and of its checker, measured in one run (`make bench`):
 
+0. start-up: the imports of a build that has nothing to do, and whether a plotting library or
+   another heavy module is among them;
 1. a full HTML build with the book's checks, and the same build with them off (BRIEFING_CHECKS=0);
-2. the rebuild after one chapter is edited, and which pages it rewrote;
-3. the checker alone (evidence extraction and source matching, the code the build runs) over
-   generated books of 10, 100 and 1,000 sources, each cited by ten blocks.
+2. the rebuild after a word of a cited paragraph of one chapter is changed, beside the same edit
+   built by plain Sphinx with none of the book's own extensions, and a rebuild with nothing changed;
+3. the checker alone (the code the build runs) over generated books of 10, 100 and 1,000 sources,
+   each cited by ten blocks;
+4. scaling: the book and replicas of it 5 and 20 times its size (tools/replicate.py): full build,
+   one-chapter rebuild and peak memory, and the cost per page;
+5. a parallel build (-j auto) of the largest book beside the serial one;
+6. the live preview (`make livehtml`): from saving a chapter to the browser showing the change.
 
 It prints figures only. ``--tiny`` runs it on a small test book and small generated books, to
 show that it works.
@@ -15,73 +22,168 @@ import argparse
 import hashlib
 import os
 import random
+import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 from types import SimpleNamespace
 
 ROOT = Path(__file__).resolve().parents[1]
 TOOLS = [ROOT / "tools", ROOT / "tools" / "extensions"]
 sys.path[:0] = [str(p) for p in TOOLS]
-TINY_BOOK = ROOT / "tests" / "roots" / "test-charts"  # its conf.py imports ../rootconf.py
+TINY_BOOK = ROOT / "tests" / "roots" / "test-claims-clean"  # its conf.py imports ../rootconf.py
 # Not part of a book's sources: left out of the copies the benchmark builds and edits.
 NOT_COPIED = shutil.ignore_patterns(".git", ".venv", "_build", "node_modules", "tests", ".pytest_cache",
                                     "__pycache__", ".ci")
+# Runs sphinx-build in this process and reports its peak memory (its own and its workers').
+MEASURED_BUILD = """import resource, sys
+from sphinx.cmd.build import main
+code = main(sys.argv[1:])
+peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+sys.stderr.write(f"\\nbench-peak-kib {peak}\\n")
+sys.exit(code)
+"""
+# Modules a build should import only when it has a use for them.
+HEAVY = ("matplotlib", "numpy", "sphinxext.opengraph", "playwright", "frictionless")
 
 
-def build(src: Path, out: Path, *extra: str, checks: bool = True) -> tuple[float, subprocess.CompletedProcess]:
+class Run(SimpleNamespace):
+    """One timed build: seconds, peak memory (MiB), the finished process."""
+
+
+def _env(checks: bool = True) -> dict:
     path = [*map(str, TOOLS), str(TINY_BOOK.parent), os.environ.get("PYTHONPATH", "")]
-    env = dict(os.environ, BRIEFING_CHECKS="1" if checks else "0", PYTHONPATH=os.pathsep.join(path))
-    if not checks:
-        extra += ("-D", "briefing_checks=0")
-    command = [sys.executable, "-m", "sphinx", "-b", "html", "-n", "-q", "--no-color", "-d", str(out.parent / f"{out.name}.doctrees"),
-               *extra, str(src), str(out)]
+    return dict(os.environ, BRIEFING_CHECKS="1" if checks else "0", PYTHONPATH=os.pathsep.join(path))
+
+
+def build(src: Path, out: Path, *extra: str, checks: bool = True, python: tuple[str, ...] = ()) -> Run:
+    command = [sys.executable, *python, "-c", MEASURED_BUILD, "-b", "html", "-n", "-q", "--no-color",
+               "-d", str(out.parent / f"{out.name}.doctrees"), *extra, str(src), str(out)]
     start = time.perf_counter()
-    result = subprocess.run(command, capture_output=True, text=True, env=env)
-    return time.perf_counter() - start, result
+    result = subprocess.run(command, capture_output=True, text=True, env=_env(checks))
+    seconds = time.perf_counter() - start
+    peak = re.search(r"bench-peak-kib (\d+)", result.stderr)
+    return Run(seconds=seconds, peak=int(peak.group(1)) / 1024 if peak else 0.0, result=result)
 
 
-def _status(result: subprocess.CompletedProcess) -> str:
-    warnings = sum("WARNING" in line for line in result.stderr.splitlines())
-    return f" (exit {result.returncode}, {warnings} warning(s))" if result.returncode or warnings else ""
+def _status(run: Run) -> str:
+    warnings = sum("WARNING" in line for line in run.result.stderr.splitlines())
+    code = run.result.returncode
+    return f" (exit {code}, {warnings} warning(s))" if code or warnings else ""
 
 
-def copy(book: Path, work: Path) -> Path:
-    """A copy of the book to build and edit, warmed by one build so both timed builds find its
-    charts drawn (the real tree is never touched)."""
-    src = work / "book"
+def copy(book: Path, work: Path, name: str = "book") -> Path:
+    """A copy of the book to build and edit (the real tree is never touched)."""
+    src = work / name
     shutil.copytree(book, src, ignore=NOT_COPIED)
-    build(src, work / "warm-up")
     return src
 
+
+def _pages(out: Path) -> list[Path]:
+    return [p for p in out.rglob("*.html") if p.name not in ("search.html", "genindex.html", "404.html")]
+
+
+def edit_word(src: Path) -> Path:
+    """Add one word to the first cited paragraph of a chapter that draws no chart: a real edit
+    of a claim, as an author makes it."""
+    prose = [p for p in sorted((src / "chapters").glob("*.md"))
+             if p.stem not in ("bibliography", "glossary", "how-to-cite")]
+    chapter = next((p for p in prose if "-chart}" not in p.read_text(encoding="utf-8")), prose[0])
+    lines = chapter.read_text(encoding="utf-8").splitlines(keepends=True)
+    for i, line in enumerate(lines):
+        if "{cite:" not in line or not re.match(r"[A-Za-z-]", line):
+            continue
+        # A word outside quotation marks and markup: a quotation must stay exact.
+        word = next((m for m in re.finditer(r"(?<=\s)[a-z]{4,}\b", line)
+                     if not _quoted(line[:m.start()]) and line[:m.start()].count("`") % 2 == 0), None)
+        if word:
+            lines[i] = line[:word.start()] + "indeed " + line[word.start():]
+            break
+    else:
+        raise SystemExit(f"bench: no cited paragraph to edit in {chapter}")
+    chapter.write_text("".join(lines), encoding="utf-8")
+    return chapter
+
+
+def _quoted(before: str) -> bool:
+    """Whether a position follows an opening quotation mark that is not yet closed."""
+    return before.count("\u201c") > before.count("\u201d") or before.count('"') % 2 == 1
+
+
+# --- 0. start-up ------------------------------------------------------------------------------
+
+def startup(src: Path, work: Path) -> None:
+    out = work / "startup"
+    build(src, out)
+    run = build(src, out, python=("-X", "importtime"))
+    total, heavy = 0, set()
+    for line in run.result.stderr.splitlines():
+        match = re.match(r"import time:\s+(\d+) \|\s+\d+ \|\s*(\S+)", line)
+        if match:
+            total += int(match.group(1))
+            heavy |= {name for name in HEAVY if match.group(2) == name}
+    print(f"0. start-up: a build with nothing to do imports modules for {total / 1e6:.2f} s of its "
+          f"{run.seconds:.2f} s; heavy modules imported: {', '.join(sorted(heavy)) or 'none'}")
+
+
+# --- 1. full builds ---------------------------------------------------------------------------
 
 def full_builds(book: Path, work: Path, repeat: int) -> None:
     runs, notes = {True: [], False: []}, {}
     for n in range(repeat):
         for checks in (True, False):  # alternated, so a busy moment weighs on both alike
-            seconds, result = build(book, work / f"full-{'on' if checks else 'off'}-{n}", "-E", checks=checks)
-            runs[checks].append(seconds)
-            notes[checks] = _status(result)
+            run = build(book, work / f"full-{'on' if checks else 'off'}-{n}", "-E", checks=checks)
+            runs[checks].append(run.seconds)
+            notes[checks] = _status(run)
     (on, on_note), (off, off_note) = (min(runs[True]), notes[True]), (min(runs[False]), notes[False])
     print(f"1. full build (fastest of {repeat}): with checks {on:.2f} s{on_note}; checks off {off:.2f} s{off_note}; "
-          f"ratio {on / off:.2f}")
+          f"ratio {on / off:.2f} (the checks add {100 * (on / off - 1):.0f} %)")
 
 
-def edit_rebuild(src: Path, work: Path) -> None:
-    out = work / "edit"
-    build(src, out)
-    chapter = next(p for p in sorted((src / "chapters").glob("*.md")) if p.stem != "bibliography")
+# --- 2. the edit loop -------------------------------------------------------------------------
+
+PLAIN_CONF = """# The book's sources with none of its own extensions: what Sphinx alone costs.
+import runpy
+book = runpy.run_path({conf!r})
+project = book.get("project", "plain")
+extensions = ["myst_parser", "sphinx_design", "sphinxcontrib.bibtex"]
+source_suffix = book["source_suffix"]
+exclude_patterns = book["exclude_patterns"]
+myst_enable_extensions = book["myst_enable_extensions"]
+myst_heading_anchors = book.get("myst_heading_anchors", 0)
+bibtex_bibfiles = book["bibtex_bibfiles"]
+html_theme = book.get("html_theme", "alabaster")
+suppress_warnings = ["*"]
+"""
+
+
+def edit_loop(src: Path, work: Path) -> None:
+    book, plain = copy(src, work, "edit-book"), copy(src, work, "edit-plain")
+    confdir = work / "plain-conf"
+    confdir.mkdir()
+    (confdir / "conf.py").write_text(PLAIN_CONF.format(conf=str(plain / "conf.py")), encoding="utf-8")
+    out, plain_out = work / "edit", work / "edit-plain-html"
+    build(book, out)
+    build(plain, plain_out, "-c", str(confdir))
+    unchanged = build(book, out)
     before = {p: p.stat().st_mtime_ns for p in out.rglob("*.html")}
-    with chapter.open("a", encoding="utf-8") as handle:
-        handle.write("\n% edited by the benchmark\n")  # a MyST comment: a change with no claim
-    seconds, result = build(src, out)
+    chapter = edit_word(book)
+    edited = build(book, out)
     rewritten = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html")
                        if before.get(p) != p.stat().st_mtime_ns)
-    print(f"2. rebuild after editing {chapter.relative_to(src).as_posix()}: {seconds:.2f} s{_status(result)}; "
-          f"{len(rewritten)} of {len(before)} pages rewritten: {', '.join(rewritten)}")
+    edit_word(plain)
+    plain_edited = build(plain, plain_out, "-c", str(confdir))
+    print(f"2. rebuild after changing a word in {chapter.relative_to(book).as_posix()}: {edited.seconds:.2f} s"
+          f"{_status(edited)}; {len(rewritten)} of {len(before)} pages rewritten: {', '.join(rewritten)}")
+    print(f"2. the same edit with plain Sphinx (none of the book's extensions): {plain_edited.seconds:.2f} s"
+          f"{_status(plain_edited)}; "
+          f"ratio {edited.seconds / plain_edited.seconds:.2f}")
+    print(f"2. rebuild with nothing changed: {unchanged.seconds:.2f} s{_status(unchanged)}")
 
 
 # --- the checker on generated books -----------------------------------------------------------
@@ -150,6 +252,107 @@ def checker(work: Path, sizes: list[int]) -> None:
               f"{1000 * sum(faulty) / len(faulty):.3f} ms/block ({len(faulty)} with a figure no cited source has)")
 
 
+# --- 4 and 5. scaling -------------------------------------------------------------------------
+
+def scaling(src: Path, work: Path, factors: list[int]) -> None:
+    from replicate import replicate
+
+    per_page = {}
+    largest = None
+    for factor in factors:
+        book = copy(src, work, f"scale-{factor}x")
+        if factor > 1:
+            replicate(book, factor - 1)
+        out = work / f"scale-{factor}x-html"
+        full = build(book, out, "-E")
+        pages = len(_pages(out))
+        edit_word(book)
+        rebuild = build(book, out)
+        per_page[factor] = full.seconds / pages
+        largest = (factor, book, full)
+        print(f"4. {factor}x book, {pages} pages: full build {full.seconds:.2f} s{_status(full)} "
+              f"({1000 * per_page[factor]:.1f} ms/page, peak {full.peak:.0f} MiB); "
+              f"one-chapter rebuild {rebuild.seconds:.2f} s{_status(rebuild)} (peak {rebuild.peak:.0f} MiB)")
+    first, last = factors[0], factors[-1]
+    print(f"4. cost per page at {last}x against {first}x: ratio {per_page[last] / per_page[first]:.2f}")
+    factor, book, serial = largest
+    parallel = build(book, work / f"scale-{factor}x-parallel", "-E", "-j", "auto")
+    faster = "faster" if parallel.seconds < serial.seconds else "not faster"
+    print(f"5. {factor}x book with -j auto ({os.cpu_count()} CPU(s)): {parallel.seconds:.2f} s{_status(parallel)} "
+          f"against {serial.seconds:.2f} s serial: {faster} (ratio {parallel.seconds / serial.seconds:.2f})")
+
+
+# --- 6. the live preview ----------------------------------------------------------------------
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _serving(url: str, deadline: float) -> bool:
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return True
+        except OSError:
+            time.sleep(0.2)
+    return False
+
+
+def live_preview(src: Path, work: Path) -> None:
+    """Save a chapter while the browser shows it under sphinx-autobuild; time until the page
+    shows the change."""
+    from browser import CHROMIUM, launch
+
+    if not Path(CHROMIUM).exists():
+        print(f"6. live preview: not measured: {CHROMIUM} is missing (apt-get install chromium)")
+        return
+    from playwright.sync_api import Error, sync_playwright
+
+    book = copy(src, work, "live-book")
+    out = work / "live-html"
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "sphinx_autobuild", "-b", "html", "-q", "--host", "127.0.0.1", "--port", str(port),
+         "-d", str(work / "live-doctrees"), str(book), str(out)],
+        env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        chapter = edit_word(book)  # the first build then has the edited page; the timed edit follows
+        page_path = chapter.relative_to(book).with_suffix(".html").as_posix()
+        url = f"http://127.0.0.1:{port}/{page_path}"
+        if not _serving(url, time.monotonic() + 180):
+            print("6. live preview: not measured: sphinx-autobuild did not start serving")
+            return
+        marker = "Benchmarkedit"
+        with sync_playwright() as playwright:
+            browser = launch(playwright)
+            page = browser.new_page()
+            page.goto(url)
+            text = chapter.read_text(encoding="utf-8")
+            lines = text.splitlines(keepends=True)
+            cited = next(i for i, line in enumerate(lines) if "{cite:" in line and re.match(r"[A-Za-z-]", line))
+            lines[cited] = re.sub(r"^(\S+)", rf"{marker} \1", lines[cited], count=1)
+            started = time.perf_counter()
+            chapter.write_text("".join(lines), encoding="utf-8")
+            seconds = None
+            while time.perf_counter() - started < 60:
+                try:
+                    if page.evaluate(f"() => !!document.body && document.body.innerText.includes({marker!r})"):
+                        seconds = time.perf_counter() - started
+                        break
+                except Error:
+                    pass  # the page is reloading
+                time.sleep(0.02)
+            browser.close()
+        shown = f"{seconds:.2f} s" if seconds is not None else "not within 60 s"
+        print(f"6. live preview: from saving {chapter.relative_to(book).as_posix()} to the browser showing "
+              f"the change: {shown}")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tiny", action="store_true", help="a quick run on a small test book")
@@ -158,13 +361,17 @@ def main(argv=None) -> int:
     book = TINY_BOOK if args.tiny else ROOT
     repeat = 1 if args.tiny else args.repeat
     sizes = [2, 5] if args.tiny else [10, 100, 1000]
+    factors = [1, 2] if args.tiny else [1, 5, 20]
     with tempfile.TemporaryDirectory(prefix="briefing-bench-") as tmp:
         work = Path(tmp)
         print(f"book: {book.relative_to(ROOT).as_posix() or '.'}; Python {sys.version.split()[0]}; {os.cpu_count()} CPU(s)")
         src = copy(book, work)
+        startup(src, work)
         full_builds(src, work, repeat)
-        edit_rebuild(src, work)
+        edit_loop(src, work)
         checker(work, sizes)
+        scaling(src, work, factors)
+        live_preview(src, work)
     return 0
 
 
