@@ -6,7 +6,7 @@ VENV        ?= .venv
 SPHINXOPTS  ?= -W -n --keep-going
 BUILDDIR    ?= _build
 BIN         := $(VENV)/bin
-SPHINXBUILD := $(BIN)/sphinx-build
+SPHINXBUILD := $(BIN)/python -m sphinx
 STAMP       := $(VENV)/.installed
 
 # Reproducible output: dates come from the last commit, not the clock (when git knows one).
@@ -27,11 +27,22 @@ help:
 	@echo "make bench      print build and checker timings"
 	@echo "make clean      remove builds and the virtual environment"
 
-# The venv is rebuilt whenever requirements.txt changes.
-$(STAMP): requirements.txt
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
-	@touch $(STAMP)
+# The venv is rebuilt whenever requirements.txt changes. It is built aside and moved into place
+# only when complete, so an interrupted or failed first run leaves no half-made .venv behind;
+# the tools are run as `python -m …`, which works wherever the venv lies.
+$(STAMP): requirements.txt tools/require_python.py
+	@$(PYTHON) tools/require_python.py
+	$(PYTHON) -m venv $(VENV).partial.$$PPID
+	$(VENV).partial.$$PPID/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $(VENV).partial.$$PPID/.installed
+	@rm -rf $(VENV) && mv -T $(VENV).partial.$$PPID $(VENV)
+
+# A venv that no longer works (its Python removed or upgraded, its packages deleted) is rebuilt.
+ifneq ($(wildcard $(STAMP)),)
+ifneq ($(shell $(BIN)/python -c "import sphinx, pytest" >/dev/null 2>&1 && echo ok),ok)
+$(shell rm -f $(STAMP))
+endif
+endif
 
 venv: $(STAMP)
 
@@ -53,10 +64,10 @@ linkcheck: $(STAMP)
 	$(SPHINXBUILD) -b linkcheck $(SPHINXOPTS) . $(BUILDDIR)/linkcheck
 
 livehtml: $(STAMP)
-	$(BIN)/sphinx-autobuild --ignore "$(BUILDDIR)/*" --ignore "_generated/*" -b html . $(BUILDDIR)/html
+	$(BIN)/python -m sphinx_autobuild --ignore "$(BUILDDIR)/*" --ignore "_generated/*" -b html . $(BUILDDIR)/html
 
 bench: $(STAMP)
 	$(BIN)/python tools/bench.py
 
 clean:
-	rm -rf $(BUILDDIR) $(VENV) _generated .pytest_cache
+	rm -rf $(BUILDDIR) $(VENV) $(VENV).partial.* _generated .pytest_cache
