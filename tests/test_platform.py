@@ -1,0 +1,58 @@
+"""The two commands on the README's platform: an older Python stops `make` at once with one plain
+sentence, and no half-made virtual environment is ever left in place."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+from conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "tools"))
+import require_python  # noqa: E402
+
+
+def test_older_python_gets_one_sentence_naming_what_to_install():
+    for version in ((3, 9, 18), (3, 10, 13)):
+        message = require_python.problem(version)
+        assert message and "3.11" in message and "apt-get install python3" in message, message
+        assert message.count(". ") <= 1 and "\n" not in message, message
+
+
+def test_supported_python_passes():
+    assert require_python.problem((3, 11, 2)) is None  # Debian 12's own python3
+    assert require_python.problem() is None
+
+
+def _makefile_copy(tmp_path):
+    for name in ("Makefile", "requirements.txt"):
+        shutil.copy2(ROOT / name, tmp_path / name)
+    (tmp_path / "tools").mkdir()
+    shutil.copy2(ROOT / "tools" / "require_python.py", tmp_path / "tools")
+    return tmp_path
+
+
+def test_failed_first_run_leaves_no_venv(tmp_path):
+    book = _makefile_copy(tmp_path)
+    old = tmp_path / "python-3.10"
+    old.write_text(f"#!/bin/sh\nexec {sys.executable} -c 'import sys; sys.path.insert(0, \"tools\"); "
+                   "import require_python as r; m = r.problem((3, 10, 13)); "
+                   "sys.stderr.write(\"make: \" + m + \"\\n\"); sys.exit(2)' \"$@\"\n")
+    old.chmod(0o755)
+    result = subprocess.run(["make", "-s", "venv", f"PYTHON={old}"], cwd=book, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode != 0
+    assert "needs Python 3.11 or newer" in result.stderr, result.stderr
+    assert not list(book.glob(".venv*")), "a failed first run left a virtual environment behind"
+
+
+def test_interrupted_install_leaves_no_half_made_venv(tmp_path):
+    """pip fails half-way (here: a requirement that cannot be had): .venv is not created, so the
+    next run starts afresh instead of failing on a broken environment."""
+    book = _makefile_copy(tmp_path)
+    (book / "requirements.txt").write_text("briefing-no-such-package==0.0.0\n", encoding="utf-8")
+    result = subprocess.run(["make", "-s", "venv", f"PYTHON={sys.executable}"], cwd=book, capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode != 0, result.stdout
+    assert not (book / ".venv").exists(), "a failed install left .venv in place"
