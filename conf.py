@@ -52,7 +52,7 @@ html_copy_source = False
 html_baseurl = os.environ.get("READTHEDOCS_CANONICAL_URL", "")
 
 # --- Publishing: PDF (make pdf), sitemap and social-card metadata, "Cite this page" ---
-extensions += ["briefing_latex", "briefing_cite", "sphinxext.opengraph"]
+extensions += ["briefing_latex", "briefing_cite", "briefing_opengraph"]
 
 # XeLaTeX with FreeSerif/FreeSans/FreeMono (Debian: fonts-freefont-otf), which print the Cyrillic
 # and typographic characters of the sources that pdflatex cannot.
@@ -87,10 +87,6 @@ if html_baseurl:
     html_baseurl = html_baseurl.rstrip("/") + "/"
     extensions += ["sphinx_sitemap"]
 sitemap_url_scheme = "{link}"  # html_baseurl already holds the language and version path
-ogp_site_url = html_baseurl
-ogp_site_name = project
-# Social cards would be drawn with matplotlib and its fonts; none is made, so no page names an image.
-ogp_social_cards = {"enable": False}
 
 # Links. briefing_links checks the built HTML (allow lists in data/http-allowed-hosts.txt and
 # data/decorative-images.txt); `make linkcheck` checks the external URLs, giving up on a dead

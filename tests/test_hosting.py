@@ -96,3 +96,13 @@ def test_read_the_docs_configuration():
     assert config["sphinx"] == {"configuration": "conf.py", "fail_on_warning": True}
     assert config["formats"] == ["pdf"]
     assert "apt_packages" not in config["build"]  # Read the Docs provides TeX itself
+
+
+def test_open_graph_description_everywhere_and_no_address_without_one(book_html):
+    for path in content_pages(book_html):
+        page = soup(path)
+        description = page.find("meta", property="og:description")
+        assert description and description["content"].strip(), path.name
+        assert not page.find("meta", property="og:url"), f"{path.name}: og:url without a web address"
+    source = soup(book_html / "sources" / "interfax2022withdrawal.html")
+    assert source.find("meta", property="og:description")["content"].startswith("The archived text of Interfax")

@@ -12,6 +12,7 @@ the options, the drawing code and matplotlib's version), so an unchanged chart i
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import json
 from pathlib import Path
 
@@ -31,10 +32,9 @@ CHART_CODE = Path(charts.__file__)
 
 
 def _digest(payload: dict) -> str:
-    import matplotlib
-
+    # The installed version, read without importing matplotlib: a chart already drawn costs no import.
     payload = dict(payload, code=hashlib.sha256(CHART_CODE.read_bytes()).hexdigest(),
-                   matplotlib=matplotlib.__version__)
+                   matplotlib=importlib.metadata.version("matplotlib"))
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
 
 

@@ -165,7 +165,7 @@ class SourceFacts(SphinxDirective):
                            location=self.get_location(), subtype="registry", **WARN)
             return []
         self.env.note_dependency(str(Path(self.env.srcdir) / self.config.briefing_sources_file))
-        # The page's summary for link previews (sphinxext-opengraph reads og:* page metadata);
+        # The page's summary for link previews (briefing_opengraph reads it);
         # otherwise it would be this table's text.
         self.env.metadata[self.env.docname].setdefault(
             "og:description", f"The archived text of {source.short}: what is known of it, an "
