@@ -4,6 +4,9 @@ that stops `make linkcheck` at once on a machine without a network."""
 
 from __future__ import annotations
 
+import os
+
+import os
 import re
 import socket
 import subprocess
@@ -305,3 +308,23 @@ def test_require_network_finds_the_cited_hosts(tmp_path):
     bib.write_text('@misc{a, url = {http://a.example.org/x},}\n@misc{b,\n URL = "https://b.example.org:8443/y",}\n'
                    "@misc{c, url = {http://a.example.org/z},}\n", encoding="utf-8")
     assert require_network.cited_hosts([bib]) == [("a.example.org", 80), ("b.example.org", 8443)]
+
+
+def test_cache_rereads_only_changed_pages_and_still_sees_a_lost_anchor(tmp_path):
+    """A page left untouched by a rebuild is taken from the cache, yet its link to an anchor that
+    a rewritten page has lost still fails, at the untouched page's line."""
+    (tmp_path / "index.html").write_text('<p>\n<a href="other.html#kept">kept</a>\n<a href="other.html#lost">lost</a></p>')
+    other = tmp_path / "other.html"
+    other.write_text('<a href="index.html">home</a><h2 id="kept">K</h2><h2 id="lost">L</h2>')
+    cache: dict = {}
+    first = check_site(tmp_path, cache=cache)
+    assert first.problems == [] and first.read == 2
+    again = check_site(tmp_path, cache=cache)
+    assert again.problems == [] and again.read == 0
+    other.write_text('<a href="index.html">home</a><h2 id="kept">K</h2>')
+    stat = other.stat()
+    os.utime(other, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+    third = check_site(tmp_path, cache=cache)
+    assert third.read == 1, "the unchanged page was read again"
+    assert [(p.path, p.line, p.kind) for p in third.problems] == [("index.html", 3, "fragment")], third.problems
+    assert "'#lost'" in third.problems[0].message

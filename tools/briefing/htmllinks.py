@@ -88,6 +88,7 @@ class Problem:
 @dataclass
 class Report:
     pages: int = 0
+    read: int = 0  # pages parsed in this check; the others came from the cache unchanged
     links: int = 0
     problems: list[Problem] = field(default_factory=list)
 
@@ -227,29 +228,48 @@ def _walk(outdir: Path) -> tuple[set[str], set[str], list[str]]:
     return files, dirs, pages
 
 
+def _read_page(outdir: Path, path: str, cache: dict, report: Report) -> Page:
+    """The page as parsed, taken from ``cache`` when its file is unchanged (same size and
+    modification time): Sphinx leaves the pages it does not rewrite untouched."""
+    stat = (outdir / path).stat()
+    stamp = (stat.st_mtime_ns, stat.st_size)
+    known = cache.get(path)
+    if known is not None and known[0] == stamp:
+        return known[1]
+    page = parse_page((outdir / path).read_text(encoding="utf-8", errors="replace"))
+    cache[path] = (stamp, page)
+    report.read += 1
+    return page
+
+
 def check_site(outdir: Path | str, root: str = "index.html", http_hosts=frozenset(),
                decorative=(), sources: dict[str, str] | None = None,
                allow_file: str = "data/http-allowed-hosts.txt",
-               decorative_file: str = "data/decorative-images.txt") -> Report:
+               decorative_file: str = "data/decorative-images.txt", cache: dict | None = None) -> Report:
     """Check every page under ``outdir``.
 
     ``root`` is the page every other page must be reachable from; ``http_hosts`` the hosts that
     may be linked over plain http; ``decorative`` glob patterns (site-relative) of images allowed
-    an empty alt; ``sources`` maps a page to the source file it was built from, for the messages.
+    an empty alt; ``sources`` maps a page to the source file it was built from, for the messages;
+    ``cache`` (kept by the caller between builds) holds what was learnt of each page, so that a
+    rebuild re-reads only the pages it rewrote, while every link is still checked against the
+    current anchors of every page.
     """
     outdir = Path(outdir)
     sources = sources or {}
     http_hosts = frozenset(host.lower() for host in http_hosts)
     files, dirs, page_paths = _walk(outdir)
-    pages = {path: parse_page((outdir / path).read_text(encoding="utf-8", errors="replace"))
-             for path in page_paths}
+    cache = {} if cache is None else cache
+    for gone in set(cache) - set(page_paths):
+        del cache[gone]
+    report = Report(pages=len(page_paths))
+    pages = {path: _read_page(outdir, path, cache, report) for path in page_paths}
 
     def anchors(target: str) -> set[str]:
         if target not in pages:  # an HTML file among the assets: parsed on demand
             pages[target] = parse_page((outdir / target).read_text(encoding="utf-8", errors="replace"))
         return pages[target].ids
 
-    report = Report(pages=len(page_paths))
     links: dict[str, set[str]] = {}
 
     def origin(path: str, kind: str) -> str:

@@ -7,6 +7,7 @@ Each defect is a Sphinx warning located at the HTML file and line, so ``-W`` fai
 
 from __future__ import annotations
 
+import pickle
 import time
 from pathlib import Path
 
@@ -32,6 +33,29 @@ def page_sources(app) -> dict[str, str]:
             for docname in env.found_docs}
 
 
+def _cache_path(app) -> Path:
+    # Beside the doctrees, one per output directory: what was learnt of each built page.
+    return Path(app.doctreedir) / f"briefing-links-{app.builder.name}.pickle"
+
+
+def _load_cache(app) -> dict:
+    try:
+        with _cache_path(app).open("rb") as handle:
+            cache = pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        return {}
+    # A cache of another output directory says nothing of this one.
+    return cache.get("pages", {}) if cache.get("outdir") == str(app.outdir) else {}
+
+
+def _save_cache(app, pages: dict) -> None:
+    path = _cache_path(app)
+    partial = path.with_name(path.name + ".partial")
+    with partial.open("wb") as handle:
+        pickle.dump({"outdir": str(app.outdir), "pages": pages}, handle)
+    partial.replace(path)  # atomic: an interrupted build leaves the old cache or none
+
+
 def check_links(app, exception) -> None:
     if exception is not None or app.builder.name not in BUILDERS:
         return
@@ -41,13 +65,16 @@ def check_links(app, exception) -> None:
     images_file = app.config.briefing_links_decorative_images
     hosts, problems = load_allow_list(srcdir / hosts_file, hosts_file)
     images, more = load_allow_list(srcdir / images_file, images_file)
+    cache = _load_cache(app)
     report = check_site(Path(app.outdir), root=page_of(app.builder.get_target_uri(app.config.root_doc)),
                         http_hosts=hosts, decorative=tuple(images), sources=page_sources(app),
-                        allow_file=hosts_file, decorative_file=images_file)
+                        allow_file=hosts_file, decorative_file=images_file, cache=cache)
+    _save_cache(app, cache)
     for problem in problems + more + report.problems:
         logger.warning(problem.message, location=problem.location, **WARN)
     logger.info(f"briefing_links: checked {report.pages} pages and {report.links} links in "
-                f"{time.perf_counter() - started:.2f} s; {len(report.problems)} problem(s)")
+                f"{time.perf_counter() - started:.2f} s, reading {report.read} page(s) anew; "
+                f"{len(report.problems)} problem(s)")
 
 
 def setup(app):
