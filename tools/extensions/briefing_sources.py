@@ -143,6 +143,8 @@ class ArchivedText(SphinxDirective):
         box += nodes.paragraph(label, label, classes=["archived-label"])
         for number, text in enumerate(source.paragraphs(), start=1):
             para = nodes.paragraph(classes=["archived-paragraph"])
+            # The outlet's characters as archived: no smart quotes, dashes or ellipses.
+            para["support_smartquotes"] = False
             # An inline target, not the paragraph's id, so that LaTeX gets a label too.
             para += nodes.target("", "", ids=[source.anchor(number)])
             para += nodes.inline(f"¶{number}", f"¶{number}", classes=["paragraph-number"])
