@@ -29,6 +29,6 @@ def test_every_archived_paragraph_renders_exactly(book_html):
         shown = _rendered((book_html / f"{source['page']}.html").read_text(encoding="utf-8"))
         assert len(shown) == len(archived), f"{key}: {len(shown)} paragraphs shown, {len(archived)} archived"
         for number, (want, got) in enumerate(zip(archived, shown), start=1):
-            assert got == want, f"{source['page']}.html ¶{number} differs from non-blank line {number} of {source["text"]}:\n{got!r}\n{want!r}"
+            assert got == want, f"{source['page']}.html ¶{number} differs from non-blank line {number} of {source['text']}:\n{got!r}\n{want!r}"
             checked += 1
     assert checked > 60
