@@ -39,7 +39,8 @@ $(STAMP): requirements.txt tools/require_python.py
 
 # A venv that no longer works (its Python removed or upgraded, its packages deleted) is rebuilt.
 ifneq ($(wildcard $(STAMP)),)
-ifneq ($(shell $(BIN)/python -c "import sphinx, pytest" >/dev/null 2>&1 && echo ok),ok)
+# Looked up, not imported: the check runs on every make and must cost the edit loop nothing.
+ifneq ($(shell $(BIN)/python -c "import importlib.util as u, sys; sys.exit(not all(map(u.find_spec, ('sphinx', 'pytest'))))" >/dev/null 2>&1 && echo ok),ok)
 $(shell rm -f $(STAMP))
 endif
 endif

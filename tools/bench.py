@@ -88,21 +88,26 @@ def _pages(out: Path) -> list[Path]:
     return [p for p in out.rglob("*.html") if p.name not in ("search.html", "genindex.html", "404.html")]
 
 
-def edit_word(src: Path) -> Path:
-    """Add one word to the first cited paragraph of a chapter that draws no chart: a real edit
-    of a claim, as an author makes it."""
+def edited_chapter(src: Path) -> Path:
+    """The chapter the benchmark edits: the first that draws no chart."""
     prose = [p for p in sorted((src / "chapters").glob("*.md"))
              if p.stem not in ("bibliography", "glossary", "how-to-cite")]
-    chapter = next((p for p in prose if "-chart}" not in p.read_text(encoding="utf-8")), prose[0])
+    return next((p for p in prose if "-chart}" not in p.read_text(encoding="utf-8")), prose[0])
+
+
+def edit_word(src: Path, word: str = "indeed") -> Path:
+    """Add ``word`` to the first cited paragraph of the edited chapter: a real edit of a claim,
+    as an author makes it."""
+    chapter = edited_chapter(src)
     lines = chapter.read_text(encoding="utf-8").splitlines(keepends=True)
     for i, line in enumerate(lines):
         if "{cite:" not in line or not re.match(r"[A-Za-z-]", line):
             continue
         # A word outside quotation marks and markup: a quotation must stay exact.
-        word = next((m for m in re.finditer(r"(?<=\s)[a-z]{4,}\b", line)
-                     if not _quoted(line[:m.start()]) and line[:m.start()].count("`") % 2 == 0), None)
-        if word:
-            lines[i] = line[:word.start()] + "indeed " + line[word.start():]
+        found = next((m for m in re.finditer(r"(?<=\s)[a-z]{4,}\b", line)
+                      if not _quoted(line[:m.start()]) and line[:m.start()].count("`") % 2 == 0), None)
+        if found:
+            lines[i] = line[:found.start()] + word + " " + line[found.start():]
             break
     else:
         raise SystemExit(f"bench: no cited paragraph to edit in {chapter}")
@@ -318,7 +323,7 @@ def live_preview(src: Path, work: Path) -> None:
          "-d", str(work / "live-doctrees"), str(book), str(out)],
         env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        chapter = edit_word(book)  # the first build then has the edited page; the timed edit follows
+        chapter = edited_chapter(book)
         page_path = chapter.relative_to(book).with_suffix(".html").as_posix()
         url = f"http://127.0.0.1:{port}/{page_path}"
         if not _serving(url, time.monotonic() + 180):
@@ -329,12 +334,8 @@ def live_preview(src: Path, work: Path) -> None:
             browser = launch(playwright)
             page = browser.new_page()
             page.goto(url)
-            text = chapter.read_text(encoding="utf-8")
-            lines = text.splitlines(keepends=True)
-            cited = next(i for i, line in enumerate(lines) if "{cite:" in line and re.match(r"[A-Za-z-]", line))
-            lines[cited] = re.sub(r"^(\S+)", rf"{marker} \1", lines[cited], count=1)
             started = time.perf_counter()
-            chapter.write_text("".join(lines), encoding="utf-8")
+            edit_word(book, marker)
             seconds = None
             while time.perf_counter() - started < 60:
                 try:
