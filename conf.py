@@ -26,6 +26,9 @@ extensions = [
 
 root_doc = "index"
 source_suffix = {".md": "markdown"}
+# Only the book's own pages are read: a virtual environment or any other folder in the checkout
+# (CI keeps a second one beside .venv) holds Markdown files that are not the book's.
+include_patterns = ["index.md", "chapters/*.md", "sources/*.md"]
 exclude_patterns = ["_build", ".venv", "README.md", "tests", "tools", "data", "sources/text",
                     ".ci", "Thumbs.db", ".DS_Store", "node_modules", ".pytest_cache"]
 templates_path = ["_templates"]

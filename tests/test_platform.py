@@ -7,7 +7,7 @@ import shutil
 import subprocess
 import sys
 
-from conftest import ROOT
+from conftest import ROOT, copy_book, sphinx_build
 
 sys.path.insert(0, str(ROOT / "tools"))
 import require_python  # noqa: E402
@@ -56,3 +56,16 @@ def test_interrupted_install_leaves_no_half_made_venv(tmp_path):
                             text=True, timeout=300)
     assert result.returncode != 0, result.stdout
     assert not (book / ".venv").exists(), "a failed install left .venv in place"
+
+
+def test_markdown_elsewhere_in_the_checkout_is_not_read(tmp_path):
+    """CI keeps a second virtual environment in the checkout; the Markdown files that packages ship
+    there (and any stray notes) are not pages of the book."""
+    book = copy_book(tmp_path / "book")
+    for stray in (".venv-floor/lib/python3.11/site-packages/pkg/README.md", "notes/draft.md"):
+        (book / stray).parent.mkdir(parents=True)
+        (book / stray).write_text("# Not the book's\n\nA page nothing links to.\n", encoding="utf-8")
+    out = tmp_path / "html"
+    result = sphinx_build(book, "html", out, "-d", str(tmp_path / "doctrees"))
+    assert result.returncode == 0, result.stderr
+    assert not (out / "notes").exists() and not list(out.glob(".venv*")), "a stray Markdown file became a page"

@@ -158,6 +158,7 @@ book = runpy.run_path({conf!r})
 project = book.get("project", "plain")
 extensions = ["myst_parser", "sphinx_design", "sphinxcontrib.bibtex"]
 source_suffix = book["source_suffix"]
+include_patterns = book["include_patterns"]
 exclude_patterns = book["exclude_patterns"]
 myst_enable_extensions = book["myst_enable_extensions"]
 myst_heading_anchors = book.get("myst_heading_anchors", 0)
