@@ -56,3 +56,38 @@ def book_html(tmp_path_factory) -> Path:
     result = sphinx_build(ROOT, "html", out, "-d", str(out.parent / "doctrees"))
     assert result.returncode == 0, f"the book does not build cleanly:\n{result.stderr}"
     return out
+
+
+def warnings_of(app) -> list[str]:
+    """The warnings of a test build, without colour codes, one per line."""
+    import re
+
+    text = re.sub(r"\x1b\[[0-9;]*m", "", app.warning.getvalue())
+    # Sphinx warns of its own nodes registered again when one test builds twice in one process.
+    return [line for line in text.splitlines() if "WARNING" in line and "is already registered" not in line]
+
+
+@pytest.fixture
+def overlay(make_app, rootdir, tmp_path):
+    """Build a copy of a test root with defects applied beside the test that asserts on them:
+    ``overlay("meaning", {"chapters/one.md": ("right words", "wrong words")})``. A replacement
+    whose old text is absent fails the test, so an overlay cannot silently stop applying."""
+    def build(root: str, edits: dict | None = None, buildername: str = "html"):
+        src = tmp_path / root
+        if not src.exists():
+            shutil.copytree(rootdir / f"test-{root}", src)
+        for rel, change in (edits or {}).items():
+            path = src / rel
+            if isinstance(change, tuple):
+                old, new = change
+                text = path.read_text(encoding="utf-8")
+                assert old in text, f"overlay: {old!r} is not in {rel}"
+                path.write_text(text.replace(old, new), encoding="utf-8")
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(change, encoding="utf-8")
+        app = make_app(buildername, srcdir=src)
+        app.build()
+        return app
+
+    return build

@@ -207,7 +207,7 @@ def test_bibliography_and_registry_must_name_the_same_sources(app):
 
 
 def test_passage_links_prefer_the_paragraph_holding_most_of_the_block():
-    from briefing_claims import _closest_passages
+    from briefing.claims import _closest_passages
     # "59 dead on 19 September": 59 only in ¶7; the date in ¶7, ¶10, ¶14 and the metadata.
     hits = [[("a", 7)], [("a", 7), ("a", 10), ("a", 14), ("a", 0)]]
     assert _closest_passages(hits) == [("a", 7)]

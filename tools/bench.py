@@ -231,31 +231,27 @@ def generated_book(root: Path, count: int, seed: int = 1) -> list[tuple[str, lis
 
 
 def checker(work: Path, sizes: list[int]) -> None:
-    import logging
+    from briefing.claims import Block, judge
+    from briefing.corpus import Corpus
 
-    from docutils import nodes
-
-    import briefing_claims
-    from briefing_sources import registry, source_index
-
-    logging.getLogger("sphinx").setLevel(logging.CRITICAL)  # the defects are intended
     for count in sizes:
         root = work / f"generated-{count}"
         blocks = generated_book(root, count)
-        app = SimpleNamespace(srcdir=str(root), config=SimpleNamespace(briefing_sources_file="data/sources.toml"))
         start = time.perf_counter()
-        for key in registry(app):
-            source_index(app, key)
+        corpus = Corpus(root, names_file=str(ROOT / "data" / "names.toml"))
+        for key in corpus.keys():
+            corpus.index(key)
         indexing = time.perf_counter() - start
         times = {False: [], True: []}
         for text, keys, defect in blocks:
             start = time.perf_counter()
-            briefing_claims.check_evidence(app, nodes.paragraph(), text, [], keys, ("generated", 1))
+            judge(Block(text, tuple(keys)), corpus)
             times[defect].append(time.perf_counter() - start)
         clean, faulty = times[False], times[True]
-        print(f"3. checker, {count} sources, {len(blocks)} blocks: indexing {1000 * indexing / count:.3f} ms/source; "
-              f"{1000 * sum(clean) / len(clean):.3f} ms/block ({len(clean)} clean blocks), "
-              f"{1000 * sum(faulty) / len(faulty):.3f} ms/block ({len(faulty)} with a figure no cited source has)")
+        print(f"3. checker (evidence and meaning rules), {count} sources, {len(blocks)} blocks: indexing "
+              f"{1000 * indexing / count:.3f} ms/source; {1000 * sum(clean) / len(clean):.3f} ms/block "
+              f"({len(clean)} clean blocks), {1000 * sum(faulty) / len(faulty):.3f} ms/block ({len(faulty)} "
+              "with a figure no cited source has)")
 
 
 # --- 4 and 5. scaling -------------------------------------------------------------------------

@@ -15,6 +15,28 @@ from .errors import LocatedError
 
 REQUIRED_FIELDS = ("text", "sha256", "page", "published", "date_basis", "short")
 _PUBLISHED = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
+# Who speaks in a passage: the outlet reporting (the default for every paragraph), or, for a range
+# of paragraphs, a body whose statement the outlet relays, a person it quotes, its own comment, or
+# its summary of another outlet.
+ROLES = ("outlet", "relayed statement", "quoted person", "outlet's comment", "summary of another outlet")
+_RANGE = re.compile(r"^(\d+)(?:-(\d+))?$")
+
+
+@dataclass(frozen=True)
+class Voice:
+    first: int  # paragraph range, 1-based; 0-0 for the outlet, which reports every paragraph
+    last: int
+    speaker: str  # a name of data/names.toml
+    role: str
+    via: str = ""  # the outlet or agency a quotation came through, if the text says so
+
+    def covers(self, number: int) -> bool:
+        return self.role == "outlet" or self.first <= number <= self.last
+
+    def span(self) -> str:
+        if self.role == "outlet":
+            return "all"
+        return f"¶{self.first}" if self.first == self.last else f"¶{self.first}–¶{self.last}"
 
 
 class RegistryError(LocatedError):
@@ -32,6 +54,16 @@ class Source:
     date_basis: str
     short: str
     location: str  # "data/sources.toml:LINE" of the source's table header
+    voices: tuple[Voice, ...] = ()
+
+    @property
+    def outlet(self) -> str | None:
+        return next((v.speaker for v in self.voices if v.role == "outlet"), None)
+
+    def speakers(self, number: int) -> set[str]:
+        """Who speaks in paragraph ``number``: the outlet always (it reports), and whoever the
+        registry says the outlet relays, quotes or summarises there."""
+        return {v.speaker for v in self.voices if v.covers(number)}
 
     @property
     def year(self) -> int:
@@ -111,8 +143,55 @@ def load_registry(root: Path, rel_path: str = "data/sources.toml") -> dict[str, 
             date_basis=table["date_basis"],
             short=table["short"],
             location=location,
+            voices=_voices(key, table.get("voices", []), location),
         )
     return sources
+
+
+def _voices(key: str, entries, location: str) -> tuple[Voice, ...]:
+    """The [[KEY.voices]] tables of a source: one outlet (paragraphs = "all") and any ranges."""
+    if not isinstance(entries, list):
+        raise RegistryError(location, f"source '{key}': voices must be [[{key}.voices]] tables")
+    voices = []
+    for entry in entries:
+        where = f"source '{key}', voice {entry.get('speaker', '?')!r}" if isinstance(entry, dict) else f"source '{key}'"
+        if not isinstance(entry, dict) or not all(str(entry.get(f, "")).strip() for f in ("paragraphs", "speaker", "role")):
+            raise RegistryError(location, f"{where}: each voice needs paragraphs, speaker and role")
+        role, span = entry["role"], str(entry["paragraphs"]).strip()
+        if role not in ROLES:
+            raise RegistryError(location, f"{where}: role must be one of {', '.join(ROLES)}, not {role!r}")
+        if role == "outlet":
+            if span != "all":
+                raise RegistryError(location, f"{where}: the outlet reports every paragraph: write paragraphs = \"all\"")
+            first = last = 0
+        else:
+            match = _RANGE.match(span)
+            if not match or int(match.group(1)) < 1 or int(match.group(2) or match.group(1)) < int(match.group(1)):
+                raise RegistryError(location, f"{where}: paragraphs must be \"N\" or \"N-M\" (1 ≤ N ≤ M), not {span!r}")
+            first, last = int(match.group(1)), int(match.group(2) or match.group(1))
+        voices.append(Voice(first, last, entry["speaker"].strip(), role, str(entry.get("via", "")).strip()))
+    if voices and sum(v.role == "outlet" for v in voices) != 1:
+        raise RegistryError(location, f"source '{key}': name exactly one voice with role = \"outlet\" "
+                                      "and paragraphs = \"all\" (the outlet that published it)")
+    return tuple(voices)
+
+
+def voice_problems(source: Source, names, paragraph_count: int) -> list[str]:
+    """What is wrong with a source's voices against its text and the names of the book."""
+    if not source.voices:
+        return [f"source '{source.key}' does not say who speaks in it: add [[{source.key}.voices]] tables "
+                "(the outlet, and the paragraphs where it relays, quotes or summarises another voice)"]
+    problems = []
+    for voice in source.voices:
+        if voice.speaker not in names:
+            problems.append(f"source '{source.key}': speaker {voice.speaker!r} is not a name of data/names.toml; "
+                            "use its name there, or add it")
+        if voice.via and voice.via not in names:
+            problems.append(f"source '{source.key}': via {voice.via!r} is not a name of data/names.toml")
+        if voice.last > paragraph_count:
+            problems.append(f"source '{source.key}': voice of {voice.speaker} covers {voice.span()}, but the "
+                            f"archived text has {paragraph_count} paragraphs")
+    return problems
 
 
 def _line_from_message(message: str) -> int:

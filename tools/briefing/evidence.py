@@ -48,6 +48,11 @@ NUMBER_WORDS.update({"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seven
                      "eighty": 80, "ninety": 90})
 NUMBER_WORD = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE)
 QUOTE = re.compile(r'"([^"]+)"')
+# A figure given as a bound, not an exact count: "over 142,000", "exceeds 130 thousand".
+BOUND = re.compile(
+    r"\b(?P<qualifier>over|more than|about|nearly|almost|exceeds?|exceeded|at least|up to|around|some|approximately|"
+    r"roughly|upwards of|in excess of|less than|fewer than|under|at most)\s+"
+    r"(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\d,])(?:\s(?P<mult>thousand|million|billion)\b)?", re.IGNORECASE)
 GAP = re.compile(r"\s*(?:\.\.\.|\[[^\]]*\])\s*")
 SIC = re.compile(r"\s*\[sic\]", re.IGNORECASE)
 
@@ -212,6 +217,17 @@ class SourceIndex:
             if score > best_score:
                 best, best_score = passage.number, score
         return best if best_score >= 2 else None
+
+
+def quoted_in(segments: tuple[str, ...], text: str) -> bool:
+    """Whether a quotation's words stand inside quotation marks in ``text`` (normalised): the
+    source quotes them, rather than narrating them in its own words."""
+    position = text.find(segments[0]) if segments else -1
+    while position >= 0:
+        if text.count('"', 0, position) % 2 == 1:
+            return True
+        position = text.find(segments[0], position + 1)
+    return False
 
 
 def _segments_in(segments: tuple[str, ...], text: str) -> bool:

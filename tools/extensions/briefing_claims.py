@@ -18,8 +18,9 @@ from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import make_refnode
 from sphinxcontrib.bibtex.nodes import raw_latex
 
-from briefing.evidence import DerivedError, Item, extract, index_passage, normalise, parse_derived
-from briefing_sources import cited_doc, registry, source_index, sources_holding
+from briefing.claims import Block, conflict_items, judge, snippet
+from briefing.evidence import normalise
+from briefing_sources import cited_doc, corpus, registry
 
 logger = logging.getLogger(__name__)
 WARN = {"type": "briefing"}
@@ -108,7 +109,8 @@ def _units(doctree):
 
 
 def _collect(unit):
-    """The unit's own text, citation nodes and derived figures, leaving out nested units."""
+    """The unit's own text, citation nodes and derived figures (each with the words before it),
+    leaving out nested units."""
     texts, cites, derived = [], [], []
 
     def walk(node):
@@ -122,7 +124,7 @@ def _collect(unit):
                 cites.append(child)
                 continue
             if isinstance(child, nodes.inline) and child.get("derived"):
-                derived.append(child)
+                derived.append((child["derived"], " ".join(texts)[-60:]))
                 continue
             if isinstance(child, nodes.literal):
                 continue
@@ -173,11 +175,6 @@ def _claim_id(text: str, taken: set[str]) -> str:
     return candidate
 
 
-def _snippet(text: str, words: int = 14) -> str:
-    parts = normalise(text).split()
-    return " ".join(parts[:words]) + ("…" if len(parts) > words else "")
-
-
 # --- the rule ---------------------------------------------------------------------------------
 
 def check_document(app, doctree) -> None:
@@ -185,11 +182,16 @@ def check_document(app, doctree) -> None:
     docname = env.docname
     if not app.config.briefing_checks or not cited_doc(app, docname):  # off only to time it
         return
+    # A change to the registry, the names or an archived text re-reads the pages that cite them.
+    for name in (app.config.briefing_sources_file, app.config.briefing_names_file):
+        env.note_dependency(name)
+    check_glossary_names(app, doctree)
     reason = env.metadata.get(docname, {}).get("uncited")
     if reason is not None:
         if not str(reason).strip():
-            logger.warning("front matter 'uncited' needs a reason saying why this page makes no claims",
-                           location=(docname, 1), subtype="exemption", **WARN)
+            _warn(env, "front matter 'uncited' needs a reason saying why this page makes no claims",
+                  (docname, 1), "exemption")
+        check_exempt_page(app, doctree)
         return
     claims = env.briefing_claims.setdefault(docname, [])
     taken: set[str] = set()
@@ -207,21 +209,73 @@ def check_document(app, doctree) -> None:
         location = _location(app, unit, source_lines)
         keys = _cite_keys(cites)
         if not keys:
-            logger.warning(f"uncited {_kind(unit)}: “{_snippet(text, 10)}” — add a citation to the "
-                           "source it rests on ({cite:p}`key`), or wrap navigation in an "
-                           "{uncited} block with a :reason:", location=location, subtype="uncited", **WARN)
+            _warn(env, f"uncited {_kind(unit)}: “{snippet(text, 10)}” — add a citation to the "
+                  "source it rests on ({cite:p}`key`), or wrap navigation in an "
+                  "{uncited} block with a :reason:", location, "uncited")
             continue
+        for key in keys:
+            source = registry(app).get(key)
+            if source is not None:
+                env.note_dependency(source.text_rel)
         found = check_evidence(app, unit, text, derived, keys, location)
         unit_id = _claim_id(text, taken)
         unit["ids"].append(unit_id)
         for key in keys:
-            claims.append((key, unit_id, _snippet(text), location[1] if isinstance(location, tuple) else 0))
+            claims.append((key, unit_id, snippet(text), location[1] if isinstance(location, tuple) else 0))
         # Each citation carries the passages of its own keys, shown beside each key when rendered.
         for cite in cites:
             own = _cite_keys([cite])
             links = passage_links()
             links["passages"] = [(key, number) for key, number in found if key in own]
             cite.parent.insert(cite.parent.index(cite) + 1, links)
+
+
+def _warn(env, message: str, location, subtype: str) -> None:
+    """Warn, and keep the warning with the page: a later build that does not re-read the page
+    warns again (repeat_warnings), so a defect fails every build until it is fixed."""
+    logger.warning(message, location=location, subtype=subtype, **WARN)
+    env.briefing_problems.setdefault(env.docname, []).append((message, location, subtype))
+
+
+def repeat_warnings(app, env) -> None:
+    for docname in sorted(set(env.briefing_problems) - getattr(env, "briefing_reading", set())):
+        for message, location, subtype in env.briefing_problems[docname]:
+            logger.warning(message, location=location, subtype=subtype, **WARN)
+
+
+def check_glossary_names(app, doctree) -> None:
+    """Every glossary term is a name of data/names.toml, which the meaning rules read."""
+    book_names = corpus(app).names
+    if book_names is None:
+        return
+    lines = None
+    for glossary in doctree.findall(addnodes.glossary):
+        for term in glossary.findall(nodes.term):
+            if book_names.canonical(term.astext()) is None:
+                # Terms carry the glossary's line: find the term's own.
+                lines = lines or app.env.doc2path(app.env.docname).read_text(encoding="utf-8").splitlines()
+                line = next((n for n, text in enumerate(lines, start=1) if text.strip() == term.astext()),
+                            glossary.line)
+                _warn(app.env, f"glossary term “{term.astext()}” is not in {app.config.briefing_names_file}: add it "
+                      "there with its kind and the forms the sources use", (app.env.docname, line), "names")
+
+
+def check_exempt_page(app, doctree) -> None:
+    """A page exempt from the claims rule makes no claim about the conflict: any figure, date or
+    quotation of a source's text on it is a warning (its publication details are not claims)."""
+    lines: list[str] = []
+
+    def source_lines() -> list[str]:
+        if not lines:
+            lines.extend(app.env.doc2path(app.env.docname).read_text(encoding="utf-8").splitlines())
+        return lines
+
+    for unit in list(_units(doctree)):
+        text, _cites, _derived = _collect(unit)
+        for item in conflict_items(text, corpus(app)):
+            _warn(app.env, f"{item.describe()} on a page exempt from the claims rule: it is what a source "
+                  "says about the conflict; state it in a chapter with its citation, or leave it out",
+                  _location(app, unit, source_lines), "exempt-page")
 
 
 def _kind(unit) -> str:
@@ -235,94 +289,14 @@ def _kind(unit) -> str:
 
 
 def check_evidence(app, unit, text, derived, keys, location) -> list[tuple[str, int]]:
-    """Warn for each item no cited source holds; return the (key, paragraph) pairs that hold them."""
-    indexes = {key: source_index(app, key) for key in keys}
-    indexes = {key: index for key, index in indexes.items() if index is not None}
-    within = None
-    passage_text = unit.get("briefing-passage")
-    if passage_text and indexes:
-        within = _row_passage(app, unit, passage_text, indexes, location)
-        if within is None:
-            return []
-    items: list[Item] = extract(text)
-    for node in derived:
-        try:
-            _, _, inputs, _ = parse_derived(node["derived"])
-        except DerivedError as err:
-            logger.warning(str(err), location=location, subtype="derived", **WARN)
-            continue
-        items += [Item("figure", f"{value:g} (input of derived {node.astext()})", value) for value in inputs]
-    searched = within if within is not None else {key: None for key in indexes}
-    hits_by_item = []
-    for item in items:
-        hits = [(key, number) for key, passages in searched.items()
-                for number in indexes[key].find(item, passages)]
-        if hits:
-            hits_by_item.append(hits)
-            continue
-        logger.warning(_missing_message(app, item, keys, within is not None), location=location,
-                       subtype="evidence", **WARN)
-    found = _closest_passages(hits_by_item)
-    if within is not None:
-        # A data row links to the passage it names, whatever else backs its figures.
-        named = [(key, passages[0].number) for key, passages in within.items()]
-        found = named + [hit for hit in found if hit not in named and hit[1] != 0]
-    for key, index in indexes.items():
-        if not any(k == key for k, _ in found):
-            best = index.best_passage(text)
-            if best:
-                found.append((key, best))
-    return found
-
-
-def _closest_passages(hits_by_item: list[list[tuple[str, int]]]) -> list[tuple[str, int]]:
-    """For each item, the passages holding it that hold the most of the block's items: a date
-    that many paragraphs repeat then links only to the paragraph that also holds the figure."""
-    score: dict[tuple[str, int], int] = {}
-    for hits in hits_by_item:
-        for hit in set(hits):
-            score[hit] = score.get(hit, 0) + (1 if hit[1] else 0)  # metadata counts least
-    found: list[tuple[str, int]] = []
-    for hits in hits_by_item:
-        best = max(score[hit] for hit in hits)
-        found += [hit for hit in hits if score[hit] == best and hit not in found]
-    return found
-
-
-def _row_passage(app, unit, passage_text, indexes, location):
-    """A data row is held to the one passage it names: find that passage in its source."""
-    wanted = normalise(passage_text)
-    within = {}
-    for key, index in indexes.items():
-        for passage in index.passages:
-            if wanted in passage.text:
-                within[key] = [index_passage(passage.number, wanted)]
-                break
-    if not within:
-        logger.warning(f"the passage “{_snippet(passage_text, 10)}” is not in the text of "
-                       f"{', '.join(indexes)}: copy it verbatim from the archived text",
-                       location=location, subtype="passage", **WARN)
-        return None
-    return within
-
-
-def _missing_message(app, item: Item, keys: list[str], row: bool) -> str:
-    cited = ", ".join(keys)
-    elsewhere = [key for key in sources_holding(app, item) if key not in keys]
-    where = "the passage this row names" if row else f"the cited source(s) {cited}"
-    message = f"{item.describe()} is not in {where}"
-    unarchived = [key for key in keys if source_index(app, key) is None]
-    if unarchived:
-        message += f" ({', '.join(unarchived)} has no archived text to check against)"
-    if elsewhere:
-        message += f"; it is in {', '.join(elsewhere)}, which this block does not cite: cite that source"
-    elif item.kind == "quotation":
-        message += ": quote the source exactly (mark its typos [sic]) or paraphrase without quotation marks"
-    elif item.kind == "date":
-        message += ": correct the date or cite the source that gives it"
-    else:
-        message += ": correct it, cite a source that reports it, or mark a computed figure {derived}`VALUE = SUM`"
-    return message
+    """Judge the block (briefing.claims) and warn for each problem; return the (key, paragraph)
+    pairs that hold its evidence."""
+    block = Block(text=text, keys=tuple(keys), derived=tuple(derived),
+                  passage=unit.get("briefing-passage"), reported_by=unit.get("briefing-reported-by"))
+    verdict = judge(block, corpus(app))
+    for problem in verdict.problems:
+        _warn(app.env, problem.message, location, problem.rule)
+    return verdict.passages
 
 
 # --- rendering --------------------------------------------------------------------------------
@@ -396,6 +370,9 @@ def _cited_by_list(app, docname, key):
 def init_env(app, env, docnames):
     if not hasattr(env, "briefing_claims"):
         env.briefing_claims = {}
+    if not hasattr(env, "briefing_problems"):
+        env.briefing_problems = {}
+    env.briefing_reading = set(docnames)
     env.briefing_cited_before = _cited_by_key(env.briefing_claims)
 
 
@@ -410,12 +387,15 @@ def _cited_by_key(claims_by_doc) -> dict[str, set]:
 
 def purge(app, env, docname):
     env.briefing_claims.pop(docname, None)
+    getattr(env, "briefing_problems", {}).pop(docname, None)
 
 
 def merge(app, env, docnames, other):
     for docname in docnames:
         if docname in other.briefing_claims:
             env.briefing_claims[docname] = other.briefing_claims[docname]
+        if docname in other.briefing_problems:
+            env.briefing_problems[docname] = other.briefing_problems[docname]
 
 
 def source_pages_to_rewrite(app, env):
@@ -441,6 +421,7 @@ def setup(app):
     app.connect("env-purge-doc", purge)
     app.connect("env-merge-info", merge)
     app.connect("env-updated", source_pages_to_rewrite)
+    app.connect("env-updated", repeat_warnings)  # emitted by every build, unlike env-check-consistency
     app.connect("doctree-read", check_document)
     app.connect("doctree-resolved", render)
-    return {"version": "1.0", "env_version": 1, "parallel_read_safe": True, "parallel_write_safe": True}
+    return {"version": "1.0", "env_version": 2, "parallel_read_safe": True, "parallel_write_safe": True}

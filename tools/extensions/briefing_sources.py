@@ -15,71 +15,39 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import make_refnode
 
-from briefing.archive import RegistryError, Source, integrity_problem, load_registry
+from briefing.archive import RegistryError, Source, integrity_problem, load_registry, voice_problems
 from briefing.bibcheck import entry_lines, field_problems, syntax_problem
 from briefing.evidence import SourceIndex, date_words
+from briefing.corpus import Corpus
+from briefing.names import NamesError, load_names
 
 logger = logging.getLogger(__name__)
 WARN = {"type": "briefing"}
 
 
-_REGISTRIES: dict[tuple, dict[str, Source]] = {}
-_INDEXES: dict[Path, SourceIndex | None] = {}
+_CORPORA: dict[tuple, Corpus] = {}
 
 
-def _load(srcdir: Path, rel_path: str) -> dict[str, Source]:
-    """The registry, read once per build (check_registry empties the caches as a build starts;
-    a parallel reader inherits them)."""
-    stamp = (str(srcdir), rel_path)
-    if stamp not in _REGISTRIES:
-        _REGISTRIES[stamp] = load_registry(srcdir, rel_path)
-    return _REGISTRIES[stamp]
+def corpus(env_or_app) -> Corpus:
+    """This build's sources (briefing.corpus): read once per build (check_registry forgets the
+    last one as a build starts; a parallel reader inherits it)."""
+    stamp = (str(env_or_app.srcdir), env_or_app.config.briefing_sources_file, env_or_app.config.briefing_names_file)
+    if stamp not in _CORPORA:
+        _CORPORA[stamp] = Corpus(Path(env_or_app.srcdir), *stamp[1:])
+    return _CORPORA[stamp]
 
 
 def registry(env_or_app) -> dict[str, Source]:
     """The source registry ({} when it is unreadable: check_registry has said why)."""
-    try:
-        return _load(Path(env_or_app.srcdir), env_or_app.config.briefing_sources_file)
-    except RegistryError:
-        return {}
+    return corpus(env_or_app).sources
 
 
 def source_index(env_or_app, key: str) -> SourceIndex | None:
-    source = registry(env_or_app).get(key)
-    if source is None:
-        return None
-    if source.text_path not in _INDEXES:
-        _INDEXES[source.text_path] = SourceIndex(source) if source.text_path.is_file() else None
-    return _INDEXES[source.text_path]
-
-
-_HOLDERS: dict[tuple, dict[tuple, set[str]]] = {}
+    return corpus(env_or_app).index(key)
 
 
 def sources_holding(env_or_app, item) -> list[str]:
-    """Every source that holds ``item``: for the hint that names a source the block should cite.
-    Figures and dates go through an index of all sources built once per build, so the cost of a
-    defective block does not grow with the number of sources."""
-    sources = registry(env_or_app)
-    stamp = (str(env_or_app.srcdir), env_or_app.config.briefing_sources_file)
-    if stamp not in _HOLDERS:
-        holders: dict[tuple, set[str]] = {}
-        for key in sources:
-            index = source_index(env_or_app, key)
-            for passage in (index.passages + [index.metadata]) if index else []:
-                for value in passage.figures:
-                    holders.setdefault(("figure", value), set()).add(key)
-                for month, day in passage.dates:
-                    holders.setdefault(("date", month, day), set()).add(key)
-        _HOLDERS[stamp] = holders
-    if item.kind == "figure" and not isinstance(item.value, str):
-        candidates = _HOLDERS[stamp].get(("figure", item.value), set())
-    elif item.kind == "date":
-        candidates = _HOLDERS[stamp].get(("date", item.value[1], item.value[2]), set())
-    else:
-        candidates = set(sources)
-    return sorted(key for key in candidates
-                  if (index := source_index(env_or_app, key)) is not None and index.find(item))
+    return corpus(env_or_app).holding(item)
 
 
 def cited_doc(app, docname: str) -> bool:
@@ -108,11 +76,15 @@ def check_bibfiles(app, config) -> None:
 
 def check_registry(app) -> None:
     """Report a defective registry, and each archived text that no longer matches its hash."""
-    _REGISTRIES.clear()
-    _INDEXES.clear()
-    _HOLDERS.clear()
+    _CORPORA.clear()
+    book_names = None
+    if (Path(app.srcdir) / app.config.briefing_names_file).is_file():
+        try:
+            book_names = load_names(Path(app.srcdir), app.config.briefing_names_file)
+        except NamesError as err:
+            logger.warning(err.message, location=err.location, subtype="names", **WARN)
     try:
-        sources = _load(Path(app.srcdir), app.config.briefing_sources_file)
+        sources = load_registry(Path(app.srcdir), app.config.briefing_sources_file)
     except RegistryError as err:
         logger.warning(err.message, location=err.location, subtype="registry", **WARN)
         return
@@ -120,6 +92,9 @@ def check_registry(app) -> None:
         problem = integrity_problem(source)
         if problem:
             logger.warning(problem, location=source.location, subtype="integrity", **WARN)
+        elif book_names is not None:
+            for problem in voice_problems(source, book_names, len(source.paragraphs())):
+                logger.warning(problem, location=source.location, subtype="voices", **WARN)
 
 
 class ArchivedText(SphinxDirective):
@@ -178,22 +153,39 @@ class SourceFacts(SphinxDirective):
             ("Archived text", f"{source.text_rel} ({len(source.paragraphs())} paragraphs)"),
             ("SHA-256 of the archived text", source.sha256),
         ]
-        table = nodes.table(classes=["source-facts"])
-        group = nodes.tgroup(cols=2)
-        table += group
-        group += nodes.colspec(colwidth=1)
-        group += nodes.colspec(colwidth=3)
-        body = nodes.tbody()
-        group += body
-        for label, value in rows:
+        table = _table(rows, (1, 3), classes=["source-facts"])
+        table["ids"].append(f"{key}-facts")
+        if not source.voices:
+            return [table]
+        # Who speaks where: the book credits an item only to a voice of its passage or a body the
+        # passage names (briefing.claims).
+        caption = "Who speaks in the text"
+        voices = [("Paragraphs", "Who speaks", "How")] + [
+            (v.span(), v.speaker, v.role + (f", through {v.via}" if v.via else "")) for v in source.voices]
+        who = _table(voices, (1, 2, 2), classes=["source-voices"], header=True, caption=caption)
+        who["ids"].append(f"{key}-voices")
+        return [table, who]
+
+
+def _table(rows, widths, classes, header=False, caption=None):
+    table = nodes.table(classes=classes)
+    if caption:
+        table += nodes.title(caption, caption)
+    group = nodes.tgroup(cols=len(widths))
+    table += group
+    for width in widths:
+        group += nodes.colspec(colwidth=width)
+    parts = [(nodes.thead(), rows[:1]), (nodes.tbody(), rows[1:])] if header else [(nodes.tbody(), rows)]
+    for part, part_rows in parts:
+        group += part
+        for values in part_rows:
             row = nodes.row()
-            for text in (label, value):
+            for text in values:
                 entry = nodes.entry()
                 entry += nodes.paragraph(text, text)
                 row += entry
-            body += row
-        table["ids"].append(f"{key}-facts")
-        return [table]
+            part += row
+    return table
 
 
 def check_bibliography(app, env) -> None:
@@ -248,6 +240,7 @@ def link_bibliography_to_sources(app, doctree, docname) -> None:
 def setup(app):
     app.add_config_value("briefing_sources_file", "data/sources.toml", "env")
     app.add_config_value("briefing_cited_docs", ["index", "chapters/*"], "env")
+    app.add_config_value("briefing_names_file", "data/names.toml", "env")
     app.add_directive("archived-text", ArchivedText)
     app.add_directive("source-facts", SourceFacts)
     app.connect("config-inited", check_bibfiles)

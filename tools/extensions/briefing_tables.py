@@ -74,6 +74,8 @@ class DataTable(SphinxDirective):
         for node, row in zip(body_rows, kept):
             node["briefing-origin"] = row.location
             node["briefing-passage"] = row["passage"]
+            if "reported_by" in row.fields:
+                node["briefing-reported-by"] = row["reported_by"]
         return list(container.children)
 
 

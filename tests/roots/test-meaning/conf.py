@@ -1,0 +1,3 @@
+from rootconf import *  # noqa: F401,F403
+
+myst_enable_extensions = ["colon_fence", "deflist"]

@@ -1,0 +1,481 @@
+"""Judging a block of the book against the sources it cites.
+
+``judge(block, corpus)`` returns a ``Verdict``: the problems found and the passages that hold the
+block's evidence. Pure Python, no Sphinx: the build (tools/extensions/briefing_claims.py) finds the
+blocks and reports the problems at their file and line; the benchmark and the tests call it as is.
+
+The rules, in the order they run:
+
+- evidence: every figure, date and quotation is in a cited source (a data row: in its passage);
+- names: every person, place, organisation and outlet the block names is named by a cited source;
+- attribution: an item credited to someone ("X said", "according to X") is in a passage that
+  names X or in which X speaks; a quotation given as X's words is X's words in the source;
+- as of: a date that qualifies a figure is in the passage that holds the figure, unless the block
+  presents it as the date of a report; a date found only in a source's publication details is
+  presented as such;
+- bounds: a figure the source bounds ("over 142,000") keeps a qualifier, and arithmetic on a
+  bounded figure is shown as approximate;
+- reporter: a data row's ``reported_by`` names only voices of its passage or bodies it names.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from .archive import Source
+from .evidence import (BOUND, MULTIPLIERS, DerivedError, Item, Passage, SourceIndex, extract, index_passage, normalise,
+                       parse_derived, quoted_in)
+from .names import Names
+
+
+class Corpus(Protocol):
+    """What the judge needs to know of the book's sources."""
+
+    names: Names | None
+
+    def source(self, key: str) -> Source | None: ...
+    def index(self, key: str) -> SourceIndex | None: ...
+    def holding(self, item: Item) -> list[str]: ...
+
+
+@dataclass(frozen=True)
+class Block:
+    text: str  # the block's own words, citations left out
+    keys: tuple[str, ...]  # the citation keys, in order
+    derived: tuple[tuple[str, str], ...] = ()  # ({derived} spec, the words just before it)
+    passage: str | None = None  # a data row: the passage it rests on, verbatim
+    reported_by: str | None = None  # a data row of figures: who reported the figure
+
+
+@dataclass(frozen=True)
+class Problem:
+    rule: str  # evidence | derived | passage | names | attribution | as-of | bounds | reporter
+    message: str
+
+
+@dataclass
+class Verdict:
+    problems: list[Problem] = field(default_factory=list)
+    passages: list[tuple[str, int]] = field(default_factory=list)  # (key, paragraph; 0: publication details)
+
+
+Hit = tuple[str, int]
+
+
+def judge(block: Block, corpus: Corpus) -> Verdict:
+    verdict = Verdict()
+    indexes = {key: index for key in block.keys if (index := corpus.index(key)) is not None}
+    within: dict[str, list[Passage]] | None = None
+    if block.passage and indexes:
+        within = _row_passage(block.passage, indexes)
+        if within is None:
+            verdict.problems.append(Problem("passage", f"the passage “{snippet(block.passage, 10)}” is not in the "
+                                            f"text of {', '.join(indexes)}: copy it verbatim from the archived text"))
+            return verdict
+    items = extract(block.text)
+    for spec, _before in block.derived:
+        try:
+            _, _, inputs, _ = parse_derived(spec)
+        except DerivedError as err:
+            verdict.problems.append(Problem("derived", str(err)))
+            continue
+        items += [Item("figure", f"{value:g} (input of derived {spec.split('=', 1)[0].strip()})", value)
+                  for value in inputs]
+    hits_by_item = []
+    for item in items:
+        hits = _hits(item, indexes, within)
+        if hits:
+            hits_by_item.append(hits)
+        else:
+            verdict.problems.append(Problem("evidence", _missing_message(corpus, item, block.keys, within is not None)))
+    found = _closest_passages(hits_by_item)
+    if within is not None:
+        # A data row links to the passage it names, whatever else backs its figures.
+        named = [(key, passages[0].number) for key, passages in within.items()]
+        found = named + [hit for hit in found if hit not in named and hit[1] != 0]
+    for key, index in indexes.items():
+        if not any(k == key for k, _ in found):
+            best = index.best_passage(block.text)
+            if best:
+                found.append((key, best))
+    verdict.passages = found
+    if corpus.names is not None and indexes:
+        context = _Context(corpus, indexes, within)
+        for rule in MEANING_RULES:
+            verdict.problems += rule(block, context)
+    return verdict
+
+
+# --- evidence ---------------------------------------------------------------------------------
+
+def _hits(item: Item, indexes: dict[str, SourceIndex], within) -> list[Hit]:
+    searched = within if within is not None else {key: None for key in indexes}
+    return [(key, number) for key, passages in searched.items() for number in indexes[key].find(item, passages)]
+
+
+def _closest_passages(hits_by_item: list[list[Hit]]) -> list[Hit]:
+    """For each item, the passages holding it that hold the most of the block's items: a date
+    that many paragraphs repeat then links only to the paragraph that also holds the figure."""
+    score: dict[Hit, int] = {}
+    for hits in hits_by_item:
+        for hit in set(hits):
+            score[hit] = score.get(hit, 0) + (1 if hit[1] else 0)  # publication details count least
+    found: list[Hit] = []
+    for hits in hits_by_item:
+        best = max(score[hit] for hit in hits)
+        found += [hit for hit in hits if score[hit] == best and hit not in found]
+    return found
+
+
+def _row_passage(passage_text: str, indexes: dict[str, SourceIndex]):
+    """A data row is held to the one passage it names: find that passage in its source."""
+    wanted = normalise(passage_text)
+    within = {}
+    for key, index in indexes.items():
+        for passage in index.passages:
+            if wanted in passage.text:
+                within[key] = [index_passage(passage.number, wanted)]
+                break
+    return within or None
+
+
+def _missing_message(corpus: Corpus, item: Item, keys, row: bool) -> str:
+    elsewhere = [key for key in corpus.holding(item) if key not in keys]
+    where = "the passage this row names" if row else f"the cited source(s) {', '.join(keys)}"
+    message = f"{item.describe()} is not in {where}"
+    unarchived = [key for key in keys if corpus.index(key) is None]
+    if unarchived:
+        message += f" ({', '.join(unarchived)} has no archived text to check against)"
+    if elsewhere:
+        message += f"; it is in {', '.join(elsewhere)}, which this block does not cite: cite that source"
+    elif item.kind == "quotation":
+        message += ": quote the source exactly (mark its typos [sic]) or paraphrase without quotation marks"
+    elif item.kind == "date":
+        message += ": correct the date or cite the source that gives it"
+    else:
+        message += ": correct it, cite a source that reports it, or mark a computed figure {derived}`VALUE = SUM`"
+    return message
+
+
+def snippet(text: str, words: int = 14) -> str:
+    parts = normalise(text).split()
+    return " ".join(parts[:words]) + ("…" if len(parts) > words else "")
+
+
+# --- meaning ----------------------------------------------------------------------------------
+
+class _Context:
+    """The cited sources of one block, as the meaning rules ask about them."""
+
+    def __init__(self, corpus: Corpus, indexes: dict[str, SourceIndex], within):
+        self.corpus, self.indexes, self.within = corpus, indexes, within
+        self.names: Names = corpus.names
+
+    def hits(self, item: Item) -> list[Hit]:
+        return _hits(item, self.indexes, self.within)
+
+    def passage(self, key: str, number: int) -> Passage | None:
+        if number < 1:
+            return None
+        if self.within is not None and key in self.within:
+            return self.within[key][0]
+        return self.indexes[key].passages[number - 1]
+
+    def outlet(self, key: str) -> str | None:
+        source = self.corpus.source(key)
+        return source.outlet if source else None
+
+    def speaks(self, name: str, key: str, number: int) -> bool:
+        source = self.corpus.source(key)
+        return bool(source) and number > 0 and name in source.speakers(number)
+
+    def names_in(self, key: str, number: int) -> frozenset[str]:
+        passage = self.passage(key, number)
+        return self.names.named_in(passage.text) if passage else frozenset()
+
+    def source_names(self, key: str) -> set[str]:
+        source, index = self.corpus.source(key), self.corpus.index(key)
+        found = set().union(*(self.names.named_in(p.text) for p in (index.passages if index else [])))
+        if source:
+            found |= {v.speaker for v in source.voices} | {v.via for v in source.voices if v.via}
+        return found
+
+
+# Sentences end at . ! ? before a capital, a quotation mark or a bracket; not after "St." or "a.m.".
+_SENTENCE = re.compile(r"(?<!\bSt\.)(?<!\ba\.m\.)(?<!\bp\.m\.)(?<!\bc\.)(?<=[.!?])\s+(?=[A-Z\"(])")
+_VERBS = ("said|says|say|told|tells|reported|reports|stated|states|announced|announces|added|adds|noted|"
+          "notes|claimed|claims|accused|accuses|urged|urges|confirmed|confirms|disclosed|discloses|revealed|"
+          "wrote|writes|emphasised|emphasized|declared|declares|counted|counts|gave|gives|put it|warned|"
+          "insisted|blamed|quoted|quotes|recorded|records|estimated|listed")
+_AFTER_NAME = re.compile(r"^(?:'s?)?(?:\s+[a-z-]+){0,3}?\s+(?:" + _VERBS + r")\b")
+_OWN_WORDS = re.compile(r"^'s?\s+(?:words|figures?|count|toll|data|press service)\b")
+_BEFORE_NAME = re.compile(r"(?:according to|(?:reported|said|stated|announced|quoted|told|given|cited|counted|"
+                          r"confirmed|disclosed) by)\s+(?:the\s+)?$", re.IGNORECASE)
+# Places are where things happen, not who says them.
+SPEAKER_KINDS = ("person", "organisation", "outlet", "country")
+_REPORT_DATE = re.compile(r"\b(?:reported|reporting|report|reports|published|publication|wrote|carried|issued|"
+                          r"article|dated)\b[^;]{0,60}$", re.IGNORECASE)
+_REPORT_DATE_AFTER = re.compile(r"^,?\s*\(?(?:the\s+)?(?:publication date|date of (?:the |its )?(?:report|publication)|"
+                                r"(?:when|the day) (?:it was|the article was) (?:published|reported))", re.IGNORECASE)
+_AS_OF = re.compile(r"\b(?:as of|as at|by|on|until|at)\s+$", re.IGNORECASE)
+_APPROXIMATE = re.compile(r"\b(?:about|roughly|around|approximately|some|nearly|almost|an estimated|c\.|~)\s*$",
+                          re.IGNORECASE)
+
+
+def sentences(text: str) -> list[str]:
+    return [s for s in _SENTENCE.split(normalise(text)) if s.strip()]
+
+
+def clauses(text: str) -> list[str]:
+    """Sentences, and their parts between semicolons: an attribution reaches no further."""
+    return [c for s in sentences(text) for c in _blank_split(s) if c.strip()]
+
+
+def _blank_split(sentence: str) -> list[str]:
+    """Split at semicolons outside quotation marks."""
+    plain, parts, start = _blank_quotations(sentence), [], 0
+    for match in re.finditer(";", plain):
+        parts.append(sentence[start:match.start()])
+        start = match.end()
+    return parts + [sentence[start:]]
+
+
+def _blank_quotations(text: str) -> str:
+    return re.sub(r'"[^"]*"', lambda m: " " * len(m.group(0)), text)
+
+
+def attributed_names(sentence: str, names: Names) -> list[tuple[str, int]]:
+    """The names a sentence credits with what it reports ("X said", "according to X", "X's
+    figures"), each with its position; quotation marks' contents are the source's words, not the
+    block's attribution."""
+    plain = _blank_quotations(sentence)
+    credited = []
+    for name, start, end in names.find(plain):
+        if names.names[name].kind not in SPEAKER_KINDS:
+            continue
+        after, before = plain[end:end + 60], plain[max(0, start - 40):start]
+        if _AFTER_NAME.match(after) or _OWN_WORDS.match(after) or _BEFORE_NAME.search(before):
+            credited.append((name, start))
+    return credited
+
+
+def _position(sentence: str, item: Item) -> int:
+    found = sentence.find(item.shown)
+    return found if found >= 0 else 0
+
+
+def rule_names(block: Block, ctx: _Context) -> list[Problem]:
+    """Every name the block uses is named by (or speaks in) a source it cites."""
+    named_by = {key: ctx.source_names(key) for key in ctx.indexes}
+    problems, seen = [], set()
+    for name, _, _ in ctx.names.find(normalise(block.text)):
+        if name in seen or any(name in found for found in named_by.values()):
+            continue
+        seen.add(name)
+        others = [key for key in _all_keys(ctx) if key not in named_by and name in ctx.source_names(key)]
+        hint = (f"; {', '.join(others)} names it: cite it for this" if others
+                else ": no source of the book names it; take it out or cite a source that does")
+        problems.append(Problem("names", f"the block names {name}, which its cited source(s) {', '.join(block.keys)} "
+                                         f"do not name{hint}"))
+    return problems
+
+
+def _all_keys(ctx: _Context) -> list[str]:
+    return list(getattr(ctx.corpus, "keys", lambda: [])())
+
+
+def rule_attribution(block: Block, ctx: _Context) -> list[Problem]:
+    """Each item is held to the attribution nearest to it in its sentence. (A data row's reporter
+    is its own column, judged by rule_reporter.)"""
+    if block.passage is not None:
+        return []
+    problems = []
+    for sentence in clauses(block.text):
+        credited = attributed_names(sentence, ctx.names)
+        if not credited:
+            continue
+        for item in extract(sentence):
+            if item.kind == "quotation" and ctx.names.canonical(" ".join(item.value)):
+                continue  # a name quoted as the source spells it
+            hits = ctx.hits(item)
+            if item.kind == "date" and all(n == 0 for _, n in hits):
+                continue  # only a publication date: the as-of rule judges it
+            at = _position(sentence, item)
+            name = min(credited, key=lambda c: abs(c[1] - at))[0]
+            if not hits or any(_credits(ctx, name, item, hit) for hit in hits):
+                continue
+            voices = sorted({v for key, n in hits for v in _voices_of(ctx, key, n)})
+            if item.kind == "quotation":
+                advice = (f"these are not {name}'s words in the source; credit them to "
+                          f"{' or '.join(voices) or 'the outlet'}, or quote what {name} said")
+            else:
+                advice = f"credit {' or '.join(voices) or 'the outlet'}, or cite the passage where {name} gives it"
+            where = ", ".join(f"{key} ¶{n}" if n else f"{key} (publication details)" for key, n in hits[:3])
+            problems.append(Problem("attribution", f"{item.describe()} is credited to {name}, but the passage that "
+                                                   f"holds it ({where}) neither names {name} nor is voiced by "
+                                                   f"{name}: {advice}"))
+    return problems
+
+
+def _voices_of(ctx: _Context, key: str, number: int) -> set[str]:
+    source = ctx.corpus.source(key)
+    if not source:
+        return set()
+    speakers = source.speakers(number) if number else {source.outlet}
+    if number and len(speakers) > 1 and source.outlet in speakers:
+        speakers = speakers - {source.outlet}
+    return {s for s in speakers if s}
+
+
+def _credits(ctx: _Context, name: str, item: Item, hit: Hit) -> bool:
+    key, number = hit
+    if name == ctx.outlet(key):
+        return True  # the outlet reports everything it published
+    if number < 1:
+        return False
+    if ctx.speaks(name, key, number):
+        return True
+    if name not in ctx.names_in(key, number):
+        return False
+    if item.kind != "quotation":
+        return True
+    # A named person's words: the passage must quote them, not narrate them.
+    return quoted_in(item.value, ctx.passage(key, number).text)
+
+
+def rule_as_of(block: Block, ctx: _Context) -> list[Problem]:
+    problems = []
+    for sentence in sentences(block.text):
+        items = extract(sentence)
+        figures = [i for i in items if i.kind == "figure"]
+        plain = _blank_quotations(sentence)
+        for date in (i for i in items if i.kind == "date"):
+            start = plain.find(date.shown)
+            if start < 0:
+                continue
+            before = plain[max(0, start - 90):start]
+            hits = [(key, 0 if _is_dateline(ctx.passage(key, n)) else n) for key, n in ctx.hits(date)]
+            if not hits:
+                continue  # the evidence rule has said so
+            after = plain[start + len(date.shown):start + len(date.shown) + 60]
+            as_report = bool(_REPORT_DATE.search(before) or _REPORT_DATE_AFTER.match(after))
+            if all(n == 0 for _, n in hits) and not as_report:
+                problems.append(Problem("as-of", f"{date.describe()} is only the publication date of "
+                                                 f"{', '.join(sorted({k for k, _ in hits}))}, not a date its text "
+                                                 "gives to an event or a count: present it as the date of the "
+                                                 f"report (“reported on {date.shown}”), or give the date the "
+                                                 "passage gives"))
+                continue
+            if not figures or not _AS_OF.search(before) or as_report:
+                continue
+            dated = {hit for hit in hits if hit[1] > 0}
+            if any(hit in dated for figure in figures for hit in ctx.hits(figure)):
+                continue
+            shown = ", ".join(f.shown for f in figures)
+            problems.append(Problem("as-of", f"{date.describe()} dates the figure(s) {shown}, but no passage that "
+                                             "holds them gives that date: date them as their passage does, or "
+                                             f"present it as the date of the report (“reported on {date.shown}”)"))
+    return problems
+
+
+def _is_dateline(passage: Passage | None) -> bool:
+    """A paragraph that is only a date or a timestamp ("Sept. 19, 2022"): publication details."""
+    return passage is not None and bool(passage.dates) and len(passage.text.split()) <= 5
+
+
+def _is_heading(passage: Passage) -> bool:
+    """A headline, credit or dateline: a few words with no full stop of a sentence."""
+    return len(passage.text.split()) <= 15 and not re.search(r"[a-z][.!?](?:\s|$)", passage.text)
+
+
+def rule_bounds(block: Block, ctx: _Context) -> list[Problem]:
+    text = _blank_quotations(normalise(block.text))
+    kept = {value for value, _ in _bounded(text)}
+    problems, seen = [], set()
+    for item in extract(block.text):
+        if item.kind != "figure" or isinstance(item.value, str) or item.value in kept or item.value in seen:
+            continue
+        qualifiers = _source_bounds(ctx, item)
+        if qualifiers:
+            seen.add(item.value)
+            word = BOUND.match(qualifiers[0]).group("qualifier")
+            problems.append(Problem("bounds", f"{item.describe()}: the source gives “{qualifiers[0]}”, a bound, not a "
+                                              f"count; keep its qualifier (“{word} {item.shown}”)"))
+    for spec, before in block.derived:
+        try:
+            shown, _, inputs, _ = parse_derived(spec)
+        except DerivedError:
+            continue
+        bounded = [q for value in inputs for q in _source_bounds(ctx, Item("figure", f"{value:g}", value))]
+        if bounded and not _APPROXIMATE.search(normalise(before)):
+            problems.append(Problem("bounds", f"derived figure {shown!r} is computed from a bound (“{bounded[0]}”), "
+                                              "so it is not exact: show it as approximate (“roughly "
+                                              f"{shown}”) or leave the arithmetic out"))
+    return problems
+
+
+def _bounded(text: str) -> list[tuple[float, str]]:
+    found = []
+    for match in BOUND.finditer(text):
+        value = float(match.group("num").replace(",", "")) * MULTIPLIERS.get((match.group("mult") or "").lower(), 1)
+        found.append((value, match.group(0)))
+    return found
+
+
+def _source_bounds(ctx: _Context, item: Item) -> list[str]:
+    """How the cited passages qualify a figure, when every passage that holds it qualifies it."""
+    hits = [hit for hit in ctx.hits(item) if hit[1] > 0]
+    qualifiers = []
+    for key, number in hits:
+        passage = ctx.passage(key, number)
+        bound = next((shown for value, shown in _bounded(passage.text) if value == item.value), None)
+        if bound is None:
+            return []
+        qualifiers.append(bound)
+    return qualifiers
+
+
+def rule_reporter(block: Block, ctx: _Context) -> list[Problem]:
+    if block.reported_by is None or ctx.within is None:
+        return []
+    credited = [name for name, _, _ in ctx.names.find(normalise(block.reported_by))]
+    if not credited:
+        return [Problem("reporter", f"reported_by “{block.reported_by}” names no body, person or outlet of "
+                                    "data/names.toml: name who reported the figure as the passage does")]
+    problems = []
+    for name in dict.fromkeys(credited):
+        if any(_credits(ctx, name, Item("figure", "", 0.0), (key, p[0].number)) for key, p in ctx.within.items()):
+            continue
+        voices = sorted({v for key, p in ctx.within.items() for v in _voices_of(ctx, key, p[0].number)})
+        problems.append(Problem("reporter", f"reported_by credits {name}, which the row's passage neither names nor "
+                                            f"is voiced by (its voice: {', '.join(voices)}): credit the voice of "
+                                            "the passage or a body it names"))
+    return problems
+
+
+MEANING_RULES = (rule_names, rule_attribution, rule_as_of, rule_bounds, rule_reporter)
+
+
+# --- pages exempt from the rule ---------------------------------------------------------------
+
+def conflict_items(text: str, corpus: Corpus) -> list[Item]:
+    """The figures, dates and quotations of ``text`` that a source's own text holds: what a page
+    exempt from the claims rule must not state. Publication details (a source's date, a year, a
+    headline or dateline) are bibliography, not claims; figures under ten are
+    ordinal more often than counts."""
+    published = {(s.month, s.day) for s in (corpus.source(k) for k in corpus.keys()) if s}
+    found = []
+    for item in extract(text):
+        if item.kind == "figure" and (isinstance(item.value, str) or item.value < 10 or 1900 <= item.value <= 2100):
+            continue
+        if item.kind == "date" and (item.value[1], item.value[2]) in published:
+            continue
+        for key in corpus.keys():
+            index = corpus.index(key)
+            body = [p for p in (index.passages if index else []) if not _is_heading(p)]
+            if index and index.find(item, body) and index.find(item, body) != [0]:
+                found.append(item)
+                break
+    return found

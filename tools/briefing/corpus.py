@@ -1,0 +1,61 @@
+"""The book's sources as one object: the registry, the names, each archived text's index, and
+"which sources hold this item". Built once per build (or per benchmark run) and asked by the
+claims judge (claims.py), which needs nothing else.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .archive import RegistryError, Source, load_registry
+from .evidence import Item, SourceIndex
+from .names import Names, NamesError, load_names
+
+
+class Corpus:
+    def __init__(self, root: Path, registry_file: str = "data/sources.toml", names_file: str = "data/names.toml"):
+        self.root = Path(root)
+        try:
+            self.sources: dict[str, Source] = load_registry(self.root, registry_file)
+        except RegistryError:
+            self.sources = {}  # the build reports why (briefing_sources.check_registry)
+        try:
+            self.names: Names | None = load_names(self.root, names_file) if (self.root / names_file).is_file() else None
+        except NamesError:
+            self.names = None
+        self._indexes: dict[str, SourceIndex | None] = {}
+        self._holders: dict[tuple, set[str]] | None = None
+
+    def keys(self) -> list[str]:
+        return list(self.sources)
+
+    def source(self, key: str) -> Source | None:
+        return self.sources.get(key)
+
+    def index(self, key: str) -> SourceIndex | None:
+        if key not in self._indexes:
+            source = self.sources.get(key)
+            self._indexes[key] = SourceIndex(source) if source and source.text_path.is_file() else None
+        return self._indexes[key]
+
+    def holding(self, item: Item) -> list[str]:
+        """Every source that holds ``item``: for the hint that names a source the block should cite.
+        Figures and dates go through an index of all sources built on first use, so the cost of a
+        defective block does not grow with the number of sources."""
+        if self._holders is None:
+            holders: dict[tuple, set[str]] = {}
+            for key in self.sources:
+                index = self.index(key)
+                for passage in (index.passages + [index.metadata]) if index else []:
+                    for value in passage.figures:
+                        holders.setdefault(("figure", value), set()).add(key)
+                    for month, day in passage.dates:
+                        holders.setdefault(("date", month, day), set()).add(key)
+            self._holders = holders
+        if item.kind == "figure" and not isinstance(item.value, str):
+            candidates = self._holders.get(("figure", item.value), set())
+        elif item.kind == "date":
+            candidates = self._holders.get(("date", item.value[1], item.value[2]), set())
+        else:
+            candidates = set(self.sources)
+        return sorted(key for key in candidates if (index := self.index(key)) is not None and index.find(item))
