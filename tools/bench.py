@@ -355,6 +355,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tiny", action="store_true", help="a quick run on a small test book")
     parser.add_argument("--repeat", type=int, default=3, help="full builds per setting (the fastest counts)")
+    parser.add_argument("--only", choices=["checker"], help="run one section only")
     args = parser.parse_args(argv)
     book = TINY_BOOK if args.tiny else ROOT
     repeat = 1 if args.tiny else args.repeat
@@ -363,6 +364,9 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory(prefix="briefing-bench-") as tmp:
         work = Path(tmp)
         print(f"book: {book.relative_to(ROOT).as_posix() or '.'}; Python {sys.version.split()[0]}; {os.cpu_count()} CPU(s)")
+        if args.only == "checker":
+            checker(work, sizes)
+            return 0
         src = copy(book, work)
         startup(src, work)
         full_builds(src, work, repeat)

@@ -38,6 +38,8 @@ class Corpus(Protocol):
     def source(self, key: str) -> Source | None: ...
     def index(self, key: str) -> SourceIndex | None: ...
     def holding(self, item: Item) -> list[str]: ...
+    def named_by(self, key: str) -> frozenset[str]: ...
+    def keys(self) -> list[str]: ...
 
 
 @dataclass(frozen=True)
@@ -195,12 +197,8 @@ class _Context:
         passage = self.passage(key, number)
         return self.names.named_in(passage.text) if passage else frozenset()
 
-    def source_names(self, key: str) -> set[str]:
-        source, index = self.corpus.source(key), self.corpus.index(key)
-        found = set().union(*(self.names.named_in(p.text) for p in (index.passages if index else [])))
-        if source:
-            found |= {v.speaker for v in source.voices} | {v.via for v in source.voices if v.via}
-        return found
+    def source_names(self, key: str) -> frozenset[str]:
+        return self.corpus.named_by(key)
 
 
 # Sentences end at . ! ? before a capital, a quotation mark or a bracket; not after "St." or "a.m.".
@@ -283,7 +281,7 @@ def rule_names(block: Block, ctx: _Context) -> list[Problem]:
 
 
 def _all_keys(ctx: _Context) -> list[str]:
-    return list(getattr(ctx.corpus, "keys", lambda: [])())
+    return ctx.corpus.keys()
 
 
 def rule_attribution(block: Block, ctx: _Context) -> list[Problem]:

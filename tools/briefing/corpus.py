@@ -24,6 +24,7 @@ class Corpus:
         except NamesError:
             self.names = None
         self._indexes: dict[str, SourceIndex | None] = {}
+        self._named: dict[str, frozenset[str]] = {}
         self._holders: dict[tuple, set[str]] | None = None
 
     def keys(self) -> list[str]:
@@ -37,6 +38,19 @@ class Corpus:
             source = self.sources.get(key)
             self._indexes[key] = SourceIndex(source) if source and source.text_path.is_file() else None
         return self._indexes[key]
+
+    def named_by(self, key: str) -> frozenset[str]:
+        """The names a source's text uses, and the voices and agencies its registry entry names."""
+        if key not in self._named:
+            found: set[str] = set()
+            index, source = self.index(key), self.sources.get(key)
+            if self.names is not None and index is not None:
+                for passage in index.passages:
+                    found |= self.names.named_in(passage.text)
+            if source is not None:
+                found |= {v.speaker for v in source.voices} | {v.via for v in source.voices if v.via}
+            self._named[key] = frozenset(found)
+        return self._named[key]
 
     def holding(self, item: Item) -> list[str]:
         """Every source that holds ``item``: for the hint that names a source the block should cite.

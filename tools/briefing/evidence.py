@@ -7,6 +7,7 @@ data checks and the benchmark alike.
 from __future__ import annotations
 
 import ast
+import functools
 import operator
 import re
 from dataclasses import dataclass, field
@@ -133,10 +134,16 @@ def _quotations(text: str) -> tuple[list[Item], str]:
 def extract(text: str) -> list[Item]:
     """Every quotation, date and figure in a claim's text (a quotation's own figures are part of
     the quotation, not separate items)."""
+    return list(_extract(text))
+
+
+@functools.lru_cache(maxsize=8192)
+def _extract(text: str) -> tuple[Item, ...]:
+    # Several rules read the same block and sentences: extracted once.
     text = normalise(text)
     quotations, rest = _quotations(text)
     dates, rest = _dates(rest)
-    return quotations + dates + _figures(rest)
+    return tuple(quotations + dates + _figures(rest))
 
 
 @dataclass
