@@ -51,7 +51,7 @@ def test_registry_defects_name_file_and_line(tmp_path):
     write(tmp_path, "data/sources.toml", '[a]\ntext = "t.txt\n')
     with pytest.raises(RegistryError, match=r"data/sources.toml:2: not valid TOML"):
         load_registry(tmp_path)
-    fields = 'text = "t"\nsha256 = "0"\npage = "p"\ndate_basis = "d"\nshort = "s"\n'
+    fields = 'text = "t"\nsha256 = "0"\npage = "p"\ndate_basis = "d"\nurl_basis = "u"\nshort = "s"\n'
     write(tmp_path, "data/sources.toml", '[a]\n' + fields + 'published = "19 Sep 2022"\n')
     with pytest.raises(RegistryError, match="published must be YYYY-MM-DD"):
         load_registry(tmp_path)
@@ -69,3 +69,15 @@ def test_bibliography_field_defects_name_their_entry_line(tmp_path):
     assert "month 'sept.' is not a month" in text
     assert "url 'not a url' is not a well-formed web address" in text
     assert "field 'organization'" in text and "put the outlet in howpublished" in text
+
+
+def test_registry_requires_how_the_address_is_known(tmp_path):
+    import pytest
+
+    from briefing.archive import RegistryError
+    fields = 'text = "t"\nsha256 = "0"\npage = "p"\npublished = "2022-09-19"\ndate_basis = "d"\nshort = "s"\n'
+    write(tmp_path, "data/sources.toml", '[a]\n' + fields)
+    with pytest.raises(RegistryError, match="lacks url_basis"):
+        load_registry(tmp_path)
+    write(tmp_path, "data/sources.toml", '[a]\n' + fields + 'url_basis = "From the page."\n')
+    assert load_registry(tmp_path)["a"].url_basis == "From the page."

@@ -199,7 +199,7 @@ def test_bibliography_and_registry_must_name_the_same_sources(app):
         ("sources/beta2022.md:3:", "source-facts: unknown source 'beta2022'"),
         ("sources/beta2022.md:6:", "archived-text: no archived text for source 'beta2022'"),
         ("references.bib:10:", "'beta2022' has no archived source: add [beta2022]"),
-        ("data/sources.toml:9:", "source 'gamma2022' has no entry in references.bib"),
+        ("data/sources.toml:10:", "source 'gamma2022' has no entry in references.bib"),
     ]
     for location, message in expected:
         assert any(location in w and message in w for w in found), (location, message, found)

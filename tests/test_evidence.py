@@ -13,7 +13,7 @@ from briefing.evidence import DerivedError, SourceIndex, extract, normalise, par
 
 def source(text: str, published: str = "2022-09-22") -> SourceIndex:
     meta = Source(key="s", text_path=Path("/nonexistent"), text_rel="s.txt", sha256="0", page="p",
-                  published=published, date_basis="", short="S", location="x:1")
+                  published=published, date_basis="", url_basis="", short="S", location="x:1")
     return SourceIndex(meta, split_paragraphs(text))
 
 

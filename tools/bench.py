@@ -218,7 +218,7 @@ def generated_book(root: Path, count: int, seed: int = 1) -> list[tuple[str, lis
         path.write_text(text, encoding="utf-8")
         registry.append(f'[{key}]\ntext = "sources/text/{key}.txt"\n'
                         f'sha256 = "{hashlib.sha256(path.read_bytes()).hexdigest()}"\npage = "sources/{key}"\n'
-                        f'published = "2022-09-{rng.randrange(1, 29):02d}"\ndate_basis = "generated"\nshort = "{key}"\n')
+                        f'published = "2022-09-{rng.randrange(1, 29):02d}"\ndate_basis = "generated"\nurl_basis = "generated"\nshort = "{key}"\n')
         for b in range(10):
             figure, day = facts[b]
             defect = b == 9  # one block in ten cites the wrong source for its figure

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .errors import LocatedError
 
-REQUIRED_FIELDS = ("text", "sha256", "page", "published", "date_basis", "short")
+REQUIRED_FIELDS = ("text", "sha256", "page", "published", "date_basis", "url_basis", "short")
 _PUBLISHED = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
 # Who speaks in a passage: the outlet reporting (the default for every paragraph), or, for a range
 # of paragraphs, a body whose statement the outlet relays, a person it quotes, its own comment, or
@@ -52,6 +52,7 @@ class Source:
     page: str
     published: str
     date_basis: str
+    url_basis: str  # how the outlet's address for the article is known
     short: str
     location: str  # "data/sources.toml:LINE" of the source's table header
     voices: tuple[Voice, ...] = ()
@@ -141,6 +142,7 @@ def load_registry(root: Path, rel_path: str = "data/sources.toml") -> dict[str, 
             page=table["page"],
             published=str(table["published"]),
             date_basis=table["date_basis"],
+            url_basis=table["url_basis"],
             short=table["short"],
             location=location,
             voices=_voices(key, table.get("voices", []), location),

@@ -2,10 +2,15 @@
 byline (sphinxcontrib-bibtex's author-year style would otherwise fall back to the headline).
 
 In the text: (Interfax, 22 Sep 2022). In the bibliography: outlet, headline, full date, note, URL.
+
+A day the outlet does not print but the text implies is entered in brackets, ``day = {[18]}``, and
+every label and date keeps the brackets: (Al Mayadeen English, [18] Sep 2022). The entry's note
+says how the day is inferred.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pybtex.plugin
@@ -30,7 +35,7 @@ from briefing.evidence import MONTH_NAMES
 MONTHS = [name[:3].lower() for name in MONTH_NAMES]
 
 
-def _month_index(entry) -> int | None:
+def month_index(entry) -> int | None:
     month = entry.fields.get("month", "").strip().lower()
     for i, name in enumerate(MONTH_NAMES):
         if month in (name.lower(), MONTHS[i]):
@@ -38,11 +43,26 @@ def _month_index(entry) -> int | None:
     return None
 
 
+_DAY = re.compile(r"^(\[?)(\d{1,2})(\]?)$")
+
+
+def day_parts(entry) -> tuple[int, bool] | None:
+    """(day, inferred) from the entry's ``day`` field: '18' is printed, '[18]' inferred."""
+    match = _DAY.match(entry.fields.get("day", "").strip())
+    if not match or bool(match.group(1)) != bool(match.group(3)):
+        return None
+    return int(match.group(2)), bool(match.group(1))
+
+
 def date_text(entry, short: bool) -> str:
-    """'22 Sep 2022' (short) or '22 September 2022'; the parts the entry lacks are left out."""
+    """'22 Sep 2022' (short) or '22 September 2022'; the parts the entry lacks are left out. An
+    inferred day keeps its brackets: '[18] Sep 2022'."""
     year = entry.fields.get("year", "n.d.")
-    month = _month_index(entry)
-    day = entry.fields.get("day", "").strip()
+    month = month_index(entry)
+    known = day_parts(entry)
+    # A day in neither form is shown as written rather than dropped.
+    day = (entry.fields.get("day", "").strip() if known is None
+           else f"[{known[0]}]" if known[1] else str(known[0]))
     parts = [day] if day and month is not None else []
     if month is not None:
         parts.append(MONTHS[month].capitalize() if short else MONTH_NAMES[month])
@@ -121,9 +141,10 @@ class OutletDateSorting(BaseSortingStyle):
 
     def sorting_key(self, entry):
         outlet = entry.fields.get("howpublished", entry.key).replace("{", "").replace("}", "")
-        month = _month_index(entry)
+        month = month_index(entry)
+        known = day_parts(entry)
         return (outlet.casefold(), entry.fields.get("year", ""), -1 if month is None else month,
-                int(entry.fields.get("day", "0") or 0))
+                0 if known is None else known[0])
 
 
 class NewsStyle(UnsrtStyle):

@@ -20,6 +20,7 @@ from briefing.bibcheck import entry_lines, field_problems, syntax_problem
 from briefing.evidence import SourceIndex, date_words
 from briefing.corpus import Corpus
 from briefing.names import NamesError, load_names
+from briefing_bibstyle import month_index, date_text, day_parts
 
 logger = logging.getLogger(__name__)
 WARN = {"type": "briefing"}
@@ -147,12 +148,19 @@ class SourceFacts(SphinxDirective):
         self.env.metadata[self.env.docname].setdefault(
             "og:description", f"The archived text of {source.short}: what is known of it, an "
                               "annotation, and every block of the book that cites it.")
+        # As the bibliography prints it, so that an inferred day keeps its brackets.
+        entry = self.env.get_domain("cite").bibdata.data.entries.get(key)
         rows = [
-            ("Publication date", date_words(source.published)),
+            ("Publication date", date_text(entry, short=False) if entry is not None
+             else date_words(source.published)),
             ("How the date is known", source.date_basis),
+            ("How the address is known", source.url_basis),
             ("Archived text", f"{source.text_rel} ({len(source.paragraphs())} paragraphs)"),
             ("SHA-256 of the archived text", source.sha256),
         ]
+        url = entry.fields.get("url", "").strip() if entry is not None else ""
+        if url:
+            rows.insert(2, ("Address", nodes.reference(url, url, refuri=url)))
         table = _table(rows, (1, 3), classes=["source-facts"])
         table["ids"].append(f"{key}-facts")
         if not source.voices:
@@ -180,12 +188,26 @@ def _table(rows, widths, classes, header=False, caption=None):
         group += part
         for values in part_rows:
             row = nodes.row()
-            for text in values:
+            for value in values:
                 entry = nodes.entry()
-                entry += nodes.paragraph(text, text)
+                content = value if isinstance(value, nodes.Node) else nodes.Text(value)
+                entry += nodes.paragraph("", "", content)
                 row += entry
             part += row
     return table
+
+
+def date_disagreement(entry, source: Source) -> str | None:
+    """Why the entry's year, month and day differ from the registry's publication date, or None."""
+    month = month_index(entry)
+    day = day_parts(entry)
+    bib = "-".join([entry.fields.get("year", "").strip()]
+                   + ([f"{month + 1:02d}"] if month is not None else [])
+                   + ([f"{day[0]:02d}"] if day is not None and month is not None else []))
+    if bib == source.published:
+        return None
+    return (f"bibliography entry '{source.key}' dates the article {bib or 'nowhere'}, but "
+            f"{source.location} has published = {source.published!r}: make them agree")
 
 
 def check_bibliography(app, env) -> None:
@@ -208,6 +230,8 @@ def check_bibliography(app, env) -> None:
             logger.warning(f"bibliography entry '{key}' has no source page: create {source.page}.md "
                            f"(named by 'page' in {app.config.briefing_sources_file})",
                            location=location, subtype="bibliography", **WARN)
+        elif source is not None and (problem := date_disagreement(domain.bibdata.data.entries[key], source)):
+            logger.warning(problem, location=location, subtype="bibliography", **WARN)
         if key not in cited:
             logger.warning(f"bibliography entry '{key}' is cited by no chapter: cite it where the book "
                            "uses it, or remove the entry and its source", location=location,
