@@ -56,7 +56,7 @@ def test_a_source_that_does_not_say_who_speaks_is_reported(overlay):
                                      '[[beta2022.voices]]\nparagraphs = "2"\nspeaker = "Tajikistan"\n'
                                      'role = "relayed statement"\n', "")})
     found = [w for w in warnings_of(app) if "[briefing.voices]" in w]
-    assert len(found) == 1 and "data/sources.toml:9:" in found[0] and "does not say who speaks" in found[0], found
+    assert len(found) == 1 and "data/sources.toml:10:" in found[0] and "does not say who speaks" in found[0], found
 
 
 def test_a_glossary_term_missing_from_the_names_is_reported(overlay):
