@@ -8,8 +8,9 @@ The rules, in the order they run:
 
 - evidence: every figure, date and quotation is in a cited source (a data row: in its passage);
 - names: every person, place, organisation and outlet the block names is named by a cited source;
-- attribution: an item credited to someone ("X said", "according to X") is in a passage that
-  names X or in which X speaks; a quotation given as X's words is X's words in the source;
+- attribution: a figure or quotation credited to someone ("X said", "according to X") is in a
+  passage that names X or in which X speaks; a quotation given as X's words is X's words in the
+  source (quoted there, or in a passage X voices);
 - as of: a date that qualifies a figure is in the passage that holds the figure, unless the block
   presents it as the date of a report; a date found only in a source's publication details is
   presented as such;
@@ -207,7 +208,7 @@ _VERBS = ("said|says|say|told|tells|reported|reports|stated|states|announced|ann
           "notes|claimed|claims|accused|accuses|urged|urges|confirmed|confirms|disclosed|discloses|revealed|"
           "wrote|writes|emphasised|emphasized|declared|declares|counted|counts|gave|gives|put it|warned|"
           "insisted|blamed|quoted|quotes|recorded|records|estimated|listed")
-_AFTER_NAME = re.compile(r"^(?:'s?)?(?:\s+[a-z-]+){0,3}?\s+(?:" + _VERBS + r")\b")
+_AFTER_NAME = re.compile(r"^(?:'s?)?(?:\s+[\w-]+){0,4}?\s+(?:" + _VERBS + r")\b")
 _OWN_WORDS = re.compile(r"^'s?\s+(?:words|figures?|count|toll|data|press service)\b")
 _BEFORE_NAME = re.compile(r"(?:according to|(?:reported|said|stated|announced|quoted|told|given|cited|counted|"
                           r"confirmed|disclosed) by)\s+(?:the\s+)?$", re.IGNORECASE)
@@ -297,9 +298,9 @@ def rule_attribution(block: Block, ctx: _Context) -> list[Problem]:
         for item in extract(sentence):
             if item.kind == "quotation" and ctx.names.canonical(" ".join(item.value)):
                 continue  # a name quoted as the source spells it
+            if item.kind == "date":
+                continue  # whose date it is, event or report, is the as-of rule's question
             hits = ctx.hits(item)
-            if item.kind == "date" and all(n == 0 for _, n in hits):
-                continue  # only a publication date: the as-of rule judges it
             at = _position(sentence, item)
             name = min(credited, key=lambda c: abs(c[1] - at))[0]
             if not hits or any(_credits(ctx, name, item, hit) for hit in hits):

@@ -173,6 +173,27 @@ def index_passage(number: int, raw: str) -> Passage:
     return passage
 
 
+WEEKDAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
+_WEEKDAY = re.compile(r"\b(" + "|".join(WEEKDAYS) + r"|today)\b")
+
+
+def _weekday_dates(text: str, published: str) -> set[tuple[int, int]]:
+    """A news text's "on Sunday" is the last Sunday on or before its publication day, and its
+    "today" the day itself: the dates they stand for, where the publication day is known."""
+    import datetime
+
+    parts = [int(p) for p in published.split("-")]
+    if len(parts) != 3:
+        return set()
+    day = datetime.date(*parts)
+    found = set()
+    for match in _WEEKDAY.finditer(text):
+        back = 0 if match.group(1) == "today" else (day.weekday() - WEEKDAYS.index(match.group(1))) % 7
+        when = day - datetime.timedelta(days=back)
+        found.add((when.month, when.day))
+    return found
+
+
 class SourceIndex:
     """A source's paragraphs, each with the figures and dates it holds, plus its metadata
     (the publication date counts as part of the source)."""
@@ -181,6 +202,9 @@ class SourceIndex:
         self.source = source
         texts = paragraphs if paragraphs is not None else source.paragraphs()
         self.passages = [index_passage(i, t) for i, t in enumerate(texts, start=1)]
+        for passage in self.passages:
+            for month, day in _weekday_dates(passage.text, source.published):
+                passage.dates |= {(month, day), (month, None)}
         meta = Passage(0, source.published)
         meta.years.add(source.year)
         meta.figures.add(float(source.year))
