@@ -27,7 +27,7 @@ from typing import Protocol
 
 from .archive import Source
 from .evidence import (BOUND, MULTIPLIERS, DerivedError, Item, Passage, SourceIndex, extract, index_passage, normalise,
-                       parse_derived, quoted_in)
+                       parse_derived, quoted_in, weekday_dates)
 from .names import Names
 
 
@@ -139,7 +139,10 @@ def _row_passage(passage_text: str, indexes: dict[str, SourceIndex]):
     for key, index in indexes.items():
         for passage in index.passages:
             if wanted in passage.text:
-                within[key] = [index_passage(passage.number, wanted)]
+                held = index_passage(passage.number, wanted)
+                for month, day in weekday_dates(wanted, index.source.published):
+                    held.dates |= {(month, day), (month, None)}
+                within[key] = [held]
                 break
     return within or None
 
@@ -206,9 +209,17 @@ class _Context:
 _SENTENCE = re.compile(r"(?<!\bSt\.)(?<!\ba\.m\.)(?<!\bp\.m\.)(?<!\bc\.)(?<=[.!?])\s+(?=[A-Z\"(])")
 _VERBS = ("said|says|say|told|tells|reported|reports|stated|states|announced|announces|added|adds|noted|"
           "notes|claimed|claims|accused|accuses|urged|urges|confirmed|confirms|disclosed|discloses|revealed|"
-          "wrote|writes|emphasised|emphasized|declared|declares|counted|counts|gave|gives|put it|warned|"
+          "wrote|writes|paraphrases|paraphrased|emphasised|emphasized|declared|declares|counted|counts|put it|warned|"
           "insisted|blamed|quoted|quotes|recorded|records|estimated|listed")
-_AFTER_NAME = re.compile(r"^(?:'s?)?(?:\s+[\w-]+){0,4}?\s+(?:" + _VERBS + r")\b")
+_MONTH_WORD = "January|February|March|April|May|June|July|August|September|October|November|December"
+_AFTER_NAME = re.compile(r"^(?:'s?)?(?:\s+(?:[a-z-]+|\d+|" + _MONTH_WORD + r")){0,4}?\s+(?:" + _VERBS + r")\b")
+# "in the ministry's account": the rest of the sentence is that body's account.
+_IN_ACCOUNT = (re.compile(r"\bin (?:the )?$", re.IGNORECASE), re.compile(r"^'s (?:account|words|statement|version)\b"))
+# How a source itself credits a body with what it reports: a quotation credited to that body by
+# the book may be the source's words about it.
+_SOURCE_CREDITS_AFTER = re.compile(r"^(?:'s?)?(?:\s+[a-z-]+){0,3}?\s+(?:said|says|told|reported|reports|stated|"
+                                   r"announced|added|disclosed|revealed|noted)\b")
+_SOURCE_CREDITS_BEFORE = re.compile(r"according to(?: the)?(?: [\w-]+){0,5}? (?:the )?$", re.IGNORECASE)
 _OWN_WORDS = re.compile(r"^'s?\s+(?:words|figures?|count|toll|data|press service)\b")
 _BEFORE_NAME = re.compile(r"(?:according to|(?:reported|said|stated|announced|quoted|told|given|cited|counted|"
                           r"confirmed|disclosed) by)\s+(?:the\s+)?$", re.IGNORECASE)
@@ -247,17 +258,27 @@ def _blank_quotations(text: str) -> str:
 
 def attributed_names(sentence: str, names: Names) -> list[tuple[str, int]]:
     """The names a sentence credits with what it reports ("X said", "according to X", "X's
-    figures"), each with its position; quotation marks' contents are the source's words, not the
-    block's attribution."""
+    figures", "in X's account"), each with its start and end; quotation marks' contents are the
+    source's words, not the block's attribution."""
     plain = _blank_quotations(sentence)
     credited = []
     for name, start, end in names.find(plain):
         if names.names[name].kind not in SPEAKER_KINDS:
             continue
         after, before = plain[end:end + 60], plain[max(0, start - 40):start]
-        if _AFTER_NAME.match(after) or _OWN_WORDS.match(after) or _BEFORE_NAME.search(before):
-            credited.append((name, start))
+        if _AFTER_NAME.match(after) or _OWN_WORDS.match(after) or _BEFORE_NAME.search(before) or (
+                _IN_ACCOUNT[0].search(before) and _IN_ACCOUNT[1].match(after)):
+            credited.append((name, start, end))
     return credited
+
+
+def _source_credits(names: Names, text: str, name: str) -> bool:
+    """Whether a passage credits ``name`` with what it reports ("X said", "according to X")."""
+    for found, start, end in names.find(text):
+        if found == name and (_SOURCE_CREDITS_AFTER.match(text[end:end + 60])
+                              or _SOURCE_CREDITS_BEFORE.search(text[max(0, start - 60):start])):
+            return True
+    return False
 
 
 def _position(sentence: str, item: Item) -> int:
@@ -302,7 +323,9 @@ def rule_attribution(block: Block, ctx: _Context) -> list[Problem]:
                 continue  # whose date it is, event or report, is the as-of rule's question
             hits = ctx.hits(item)
             at = _position(sentence, item)
-            name = min(credited, key=lambda c: abs(c[1] - at))[0]
+            # The nearest attribution; one that follows the item weighs double, since English
+            # mostly names the speaker first.
+            name = min(credited, key=lambda c: at - c[2] if c[2] <= at else 2 * (c[1] - at))[0]
             if not hits or any(_credits(ctx, name, item, hit) for hit in hits):
                 continue
             voices = sorted({v for key, n in hits for v in _voices_of(ctx, key, n)})
@@ -340,8 +363,10 @@ def _credits(ctx: _Context, name: str, item: Item, hit: Hit) -> bool:
         return False
     if item.kind != "quotation":
         return True
-    # A named person's words: the passage must quote them, not narrate them.
-    return quoted_in(item.value, ctx.passage(key, number).text)
+    # A named speaker's words: the passage must quote them, or itself credit them to the speaker
+    # ("according to the Border Service, …"), not narrate them in its own words.
+    text = ctx.passage(key, number).text
+    return quoted_in(item.value, text) or _source_credits(ctx.names, text, name)
 
 
 def rule_as_of(block: Block, ctx: _Context) -> list[Problem]:

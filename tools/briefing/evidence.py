@@ -177,7 +177,7 @@ WEEKDAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
 _WEEKDAY = re.compile(r"\b(" + "|".join(WEEKDAYS) + r"|today)\b")
 
 
-def _weekday_dates(text: str, published: str) -> set[tuple[int, int]]:
+def weekday_dates(text: str, published: str) -> set[tuple[int, int]]:
     """A news text's "on Sunday" is the last Sunday on or before its publication day, and its
     "today" the day itself: the dates they stand for, where the publication day is known."""
     import datetime
@@ -203,7 +203,7 @@ class SourceIndex:
         texts = paragraphs if paragraphs is not None else source.paragraphs()
         self.passages = [index_passage(i, t) for i, t in enumerate(texts, start=1)]
         for passage in self.passages:
-            for month, day in _weekday_dates(passage.text, source.published):
+            for month, day in weekday_dates(passage.text, source.published):
                 passage.dates |= {(month, day), (month, None)}
         meta = Passage(0, source.published)
         meta.years.add(source.year)

@@ -14,7 +14,7 @@ from pathlib import Path
 from .errors import LocatedError
 from .evidence import normalise
 
-KINDS = ("person", "place", "organisation", "outlet", "country")
+KINDS = ("person", "place", "organisation", "outlet", "country", "thing")
 
 
 class NamesError(LocatedError):
