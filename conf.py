@@ -118,3 +118,17 @@ extensions += ["briefing_a11y", "briefing_charts"]
 exclude_patterns += ["_generated"]  # charts drawn at build time (briefing_charts)
 # BRIEFING_CHECKS=0 skips the claims rule: only to measure its cost (tools/bench.py).
 briefing_checks = os.environ.get("BRIEFING_CHECKS", "1") != "0"
+
+# --- E-book: EPUB 3 (make epub), validated by epubcheck in the tests ---
+extensions += ["briefing_epub"]
+epub_basename = "kyrgyzstan-tajikistan-border-2022"
+epub_title = project
+epub_author = author
+epub_publisher = author
+epub_copyright = copyright
+epub_language = "en-GB"
+# The toc.ncx repeats the id attribute (epub_uid) where epubcheck wants the identifier: one value
+# serves as both, so it must be an XML name.
+epub_identifier = epub_uid = f"kyrgyzstan-tajikistan-border-2022-edition-{release}"
+epub_use_index = False
+epub_show_urls = "no"  # the links stay links; an e-reader opens them only when followed
