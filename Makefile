@@ -8,6 +8,8 @@ BUILDDIR    ?= _build
 BIN         := $(VENV)/bin
 SPHINXBUILD := $(BIN)/python -m sphinx
 STAMP       := $(VENV)/.installed
+# The PDF's and the e-book's file name, as conf.py gives it (latex_documents, epub_basename).
+BOOK        := kyrgyzstan-tajikistan-border-2022
 
 # Reproducible output: dates come from the last commit, not the clock (when git knows one).
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
@@ -15,11 +17,12 @@ ifneq ($(SOURCE_DATE_EPOCH),)
 export SOURCE_DATE_EPOCH
 endif
 
-.PHONY: help venv html pdf latexpdf test check linkcheck livehtml clean bench
+.PHONY: help venv html pdf latexpdf epub test check linkcheck livehtml clean bench
 
 help:
 	@echo "make html       build the HTML book into $(BUILDDIR)/html (warnings are errors)"
 	@echo "make pdf        build the PDF into $(BUILDDIR)/latex (needs TeX: see README)"
+	@echo "make epub       build the e-book (EPUB 3) into $(BUILDDIR)/epub"
 	@echo "make check      build and run the link-check and evidence suite"
 	@echo "make test       run the whole test suite"
 	@echo "make linkcheck  check the external URLs (needs a network)"
@@ -53,6 +56,11 @@ html: $(STAMP)
 pdf latexpdf: $(STAMP)
 	@$(BIN)/python tools/require_tex.py
 	$(SPHINXBUILD) -M latexpdf . $(BUILDDIR) $(SPHINXOPTS)
+	@echo "The PDF: $(BUILDDIR)/latex/$(BOOK).pdf"
+
+epub: $(STAMP)
+	$(SPHINXBUILD) -M epub . $(BUILDDIR) $(SPHINXOPTS)
+	@echo "The e-book: $(BUILDDIR)/epub/$(BOOK).epub"
 
 check: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not slow" tests

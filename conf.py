@@ -74,13 +74,29 @@ latex_elements = {
     # xindy, which neither the README's TeX packages nor Read the Docs provide.
     "makeindex": "",
     # Citations in a figure caption are \hyperlink{}s, which break a caption (a moving argument).
-    # Passage links after a citation are superscript, as in HTML (briefing.css).
+    # Passage links after a citation are superscript, as in HTML (briefing.css), each link on its
+    # own: a line may break between them (one superscript box would overrun a narrow column).
     "preamble": r"\usepackage{etoolbox}\AtBeginDocument{\robustify\hyperlink}"
-                r"\expandafter\newcommand\csname DUrolepassage-links\endcsname[1]{\textsuperscript{#1}}",
+                r"\DeclareRobustCommand{\BriefingPassageLinks}[1]{{\let\BriefingXref\sphinxcrossref"
+                r"\renewcommand{\sphinxcrossref}[1]{\textsuperscript{\BriefingXref{##1}}}#1}}"
+                r"\expandafter\def\csname DUrolepassage-links\endcsname{\BriefingPassageLinks}",
+    "extraclassoptions": "openany,oneside",
     "printindex": "",
-    # Sphinx names the contents after the front page's first toctree caption ("Chapters").
-    "tableofcontents": r"\setcounter{tocdepth}{1}\renewcommand{\contentsname}{Contents}\sphinxtableofcontents",
+    # "Chapter 1", "Appendix A": plain chapter heads. The title page and the contents come from
+    # briefing_latex, which sets "maketitle" and "tableofcontents" itself.
+    "fncychap": "",
 }
+# The front matter (briefing_latex): the subtitle says what the book covers; the edition date is
+# CITATION.cff's date-released and the date of the latest source comes from data/sources.toml.
+briefing_subtitle = ("An annotated briefing book on the armed clashes on the border, the response "
+                     "of the Collective Security Treaty Organization (CSTO), and relations between "
+                     "Kyrgyzstan and Russia")
+briefing_pdf_language = "en-GB"
+# Printed after the chapters, as Appendix A, B, …, in the order of the front page's toctrees.
+briefing_appendices = ["chapters/glossary", "sources/index", "chapters/how-to-cite"]
+# The running head of a chapter whose title is too long for it.
+briefing_running_heads = {"chapters/clashes": "The clashes",
+                          "chapters/glossary": "Glossary"}
 
 # The hosted address: Read the Docs sets READTHEDOCS_CANONICAL_URL; elsewhere set BRIEFING_BASEURL
 # to the address the book is published at (ending in "/"). With neither, the build makes no
@@ -102,3 +118,17 @@ extensions += ["briefing_a11y", "briefing_charts"]
 exclude_patterns += ["_generated"]  # charts drawn at build time (briefing_charts)
 # BRIEFING_CHECKS=0 skips the claims rule: only to measure its cost (tools/bench.py).
 briefing_checks = os.environ.get("BRIEFING_CHECKS", "1") != "0"
+
+# --- E-book: EPUB 3 (make epub), validated by epubcheck in the tests ---
+extensions += ["briefing_epub"]
+epub_basename = "kyrgyzstan-tajikistan-border-2022"
+epub_title = project
+epub_author = author
+epub_publisher = author
+epub_copyright = copyright
+epub_language = "en-GB"
+# The toc.ncx repeats the id attribute (epub_uid) where epubcheck wants the identifier: one value
+# serves as both, so it must be an XML name.
+epub_identifier = epub_uid = f"kyrgyzstan-tajikistan-border-2022-edition-{release}"
+epub_use_index = False
+epub_show_urls = "no"  # the links stay links; an e-reader opens them only when followed

@@ -1,11 +1,18 @@
-"""The PDF's doctree: the changes the single LaTeX document needs that HTML pages do not.
+"""The PDF: a briefing document, built from the same doctree as the HTML book.
 
+- Front matter as briefing documents have it. A title page (title, subtitle, edition and its
+  date, the date of the latest source, and the front page's opening paragraph), then the front
+  page's own sections (key judgments, key figures, …) unnumbered, then the contents and the lists
+  of tables and figures. The chapters are numbered from the first chapter of the front page's
+  toctrees; the pages named by ``briefing_appendices`` follow them as appendices.
+- PDF metadata: title, author, subject (the subtitle), keywords (CITATION.cff's), language, in
+  the document information and in an XMP stream (hyperxmp); bookmarks for every heading.
+- Running heads with each chapter's short title (``briefing_running_heads``, else its title).
+- Tables fit the page: a long table breaks across pages (longtable) and a long unbroken token
+  (a SHA-256 checksum) may break anywhere.
 - The bibliography page goes. Sphinx's LaTeX writer gathers every citation into one
   bibliography at the end of the document, which would leave the page holding the
   ``{bibliography}`` directive as an empty chapter.
-- The front page becomes the first chapter. The LaTeX writer takes the root document's title
-  as the book's title and would print the front page's text, untitled, among the table of
-  contents' pages.
 - Every block a link points to gets a label, and a link to another page's block names that
   page. The LaTeX writer labels sections, tables, figures and targets but not paragraphs, list
   items or containers, so links to cited blocks would otherwise point nowhere in the PDF.
@@ -13,6 +20,11 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
+from pathlib import Path
+
+import yaml
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
@@ -22,6 +34,79 @@ LABELLED = (nodes.section, nodes.target, nodes.table, nodes.figure, nodes.citati
             nodes.literal_block, nodes.math_block, nodes.term, nodes.reference, addnodes.literal_strong,
             addnodes.desc_signature, addnodes.start_of_file)
 
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+          "October", "November", "December")
+# A word longer than this may break anywhere in the PDF (a checksum would overrun its column).
+LONG_TOKEN = 24
+
+
+def format_date(iso: str) -> str:
+    """'2022-10-10' -> '10 October 2022'; '2022-09' -> 'September 2022' (the book's date style)."""
+    parts = [int(p) for p in str(iso).split("-")]
+    text = f"{MONTHS[parts[1] - 1]} {parts[0]}"
+    return f"{parts[2]} {text}" if len(parts) == 3 else text
+
+
+def citation_metadata(srcdir) -> dict:
+    """CITATION.cff, which a test keeps in step with conf.py: its release date and keywords."""
+    path = Path(srcdir) / "CITATION.cff"
+    return yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
+def edition(app) -> dict[str, str]:
+    """What the title page, the PDF metadata and the EPUB metadata say of this edition."""
+    from briefing_sources import registry
+    config = app.config
+    cff = citation_metadata(app.srcdir)
+    released = config.briefing_edition_date or cff.get("date-released", "")
+    if isinstance(released, date):
+        released = released.isoformat()
+    published = [s.published for s in registry(app).values()]
+    return {
+        "title": config.project,
+        "subtitle": config.briefing_subtitle,
+        "author": config.author,
+        "release": config.release,
+        "edition_date": format_date(released) if released else "",
+        "latest_source": format_date(max(published)) if published else "",
+        "keywords": ", ".join(cff.get("keywords", [])),
+        "language": config.briefing_pdf_language,
+    }
+
+
+def tex_escape(text: str) -> str:
+    return re.sub(r"([#$%&_{}])", r"\\\1", str(text)).replace("~", r"\textasciitilde{}") \
+        .replace("^", r"\textasciicircum{}")
+
+
+def title_page_tex(info: dict[str, str]) -> tuple[str, str]:
+    """The title page's LaTeX before and after the front page's opening paragraph."""
+    e = {k: tex_escape(v) for k, v in info.items()}
+    scope = (rf"Latest source: {e['latest_source']}.\par "
+             r"The book reports nothing published after that date.\par") if e["latest_source"] else ""
+    edition_line = f"Edition {e['release']}" + (f", {e['edition_date']}" if e["edition_date"] else "")
+    before = (r"\pagenumbering{alph}\begin{titlepage}\pdfbookmark[0]{Title page}{titlepage}"
+              r"\centering\vspace*{2cm}"
+              rf"{{\sffamily\bfseries\Huge\raggedright {e['title']}\par}}\vspace{{1.5em}}"
+              rf"{{\Large\raggedright {e['subtitle']}\par}}\vspace{{2.5em}}"
+              rf"{{\large\raggedright {edition_line}\par\vspace{{0.8em}}{scope}}}"
+              r"\vfill\begin{minipage}{\linewidth}\small\raggedright ")
+    after = (r"\end{minipage}\par\vspace{2em}"
+             rf"{{\raggedright\large {e['author']}\par}}\end{{titlepage}}"
+             r"\pagenumbering{roman}"
+             # Front matter: unnumbered chapters, listed in the contents and the bookmarks.
+             r"\edef\BriefingSecnumdepth{\the\value{secnumdepth}}\setcounter{secnumdepth}{-1}")
+    return before, after
+
+
+CONTENTS_TEX = (r"\clearpage\begingroup\setlength{\parskip}{0pt}\renewcommand{\contentsname}{Contents}"
+                r"\setcounter{tocdepth}{1}"
+                r"\pdfbookmark[0]{Contents}{contents}\tableofcontents"
+                r"\clearpage\phantomsection\addcontentsline{toc}{chapter}{\listtablename}\listoftables"
+                r"\clearpage\phantomsection\addcontentsline{toc}{chapter}{\listfigurename}\listoffigures"
+                r"\endgroup\clearpage\pagenumbering{arabic}"
+                r"\setcounter{secnumdepth}{\BriefingSecnumdepth}")
+
 
 class LatexDoctree(SphinxPostTransform):
     # After sphinx.builders.latex.transforms.BibliographyTransform (750) has moved the citations.
@@ -30,7 +115,9 @@ class LatexDoctree(SphinxPostTransform):
 
     def run(self, **kwargs) -> None:
         self.drop_bibliography_pages()
-        self.front_page_as_chapter()
+        self.front_matter()
+        self.fit_tables()
+        self.fit_figures()
 
     def drop_bibliography_pages(self) -> None:
         pages = {key.docname for key in self.env.get_domain("cite").bibliographies}
@@ -49,23 +136,87 @@ class LatexDoctree(SphinxPostTransform):
             tex = "".join(rf"\label{{\detokenize{{{label}}}}}" for label in dict.fromkeys(labels))
             first += nodes.raw("", tex, format="latex")
 
-    def front_page_as_chapter(self) -> None:
+    def front_matter(self) -> None:
+        """Title page, unnumbered front sections, contents, numbered chapters, appendices."""
         root = next(iter(self.document.findall(nodes.section)), None)
         if root is None or not root.children or not isinstance(root[0], nodes.title):
             return
         self.hoist_chapters(root)
-        # The front page's own content: everything but its title and the inlined chapters.
-        own = [child for child in root.children[1:] if not _holds_chapters(child)]
-        if not any(isinstance(child, (nodes.Structural, nodes.Body)) and
-                   not isinstance(child, (nodes.target, nodes.comment)) for child in own):
+        intro, front, files = [], [], []
+        for child in root.children[1:]:
+            if _holds_chapters(child):
+                files += [part for part, _ in _top_files(child)]
+            elif isinstance(child, nodes.section):
+                front.append(child)
+            else:
+                intro.append(child)
+        config = self.config
+        appendix_docs = set(config.briefing_appendices)
+        chapters = [f for f in files if f["docname"] not in appendix_docs]
+        appendices = [f for f in files if f["docname"] in appendix_docs]
+        for part in files:
+            self.running_head(part)
+        before, after = title_page_tex(edition(self.app))
+        title = root[0]
+        root.clear()
+        root += title
+        root += nodes.raw("", before, format="latex")
+        root.extend(intro)
+        root += nodes.raw("", after, format="latex")
+        root.extend(front)
+        root += nodes.raw("", CONTENTS_TEX, format="latex")
+        root.extend(chapters)
+        if appendices:
+            root += nodes.raw("", r"\appendix", format="latex")
+            root.extend(appendices)
+
+    def running_head(self, part) -> None:
+        """The chapter's short title in the running head (the contents keep the full title)."""
+        section = next(iter(part.findall(nodes.section)), None)
+        if section is None or not isinstance(section[0], nodes.title):
             return
-        chapter = nodes.section("", nodes.title(root[0].astext(), root[0].astext()),
-                                ids=["briefing-front-page"])
-        position = root.index(own[0])
-        for child in own:
-            root.remove(child)
-        chapter.extend(own)
-        root.insert(position, chapter)
+        short = self.config.briefing_running_heads.get(part["docname"], section[0].astext())
+        section.insert(1, nodes.raw("", rf"\chaptermark{{{tex_escape(short)}}}", format="latex"))
+
+    def fit_tables(self) -> None:
+        """A long table breaks across pages; a long token (a checksum) breaks anywhere."""
+        for table in self.document.findall(nodes.table):
+            self.title_table(table)
+            rows = sum(1 for _ in table.findall(nodes.row))
+            if rows > self.config.briefing_long_table_rows and "longtable" not in table["classes"]:
+                table["classes"].append("longtable")
+            for text in list(table.findall(nodes.Text)):
+                if any(len(word) > LONG_TOKEN for word in text.split()) and \
+                        not isinstance(text.parent, (nodes.raw, nodes.literal_block)):
+                    pieces: list[nodes.Node] = []
+                    for token in re.split(r"(\S{%d,})" % (LONG_TOKEN + 1), str(text)):
+                        if len(token) > LONG_TOKEN and not token.isspace():
+                            for i in range(0, len(token), 8):
+                                if i:
+                                    pieces.append(nodes.raw("", r"\allowbreak{}", format="latex"))
+                                pieces.append(nodes.Text(token[i:i + 8]))
+                        elif token:
+                            pieces.append(nodes.Text(token))
+                    text.parent.replace(text, pieces)
+
+    @staticmethod
+    def title_table(table) -> None:
+        """An untitled table takes its section's title, so that the list of tables can name it."""
+        if isinstance(table[0], nodes.title):
+            return
+        section = table.parent
+        while section is not None and not isinstance(section, nodes.section):
+            section = section.parent
+        if section is not None and isinstance(section[0], nodes.title):
+            table.insert(0, nodes.title("", "", *[child.deepcopy() for child in section[0].children
+                                                    if isinstance(child, nodes.Text)]))
+
+    def fit_figures(self) -> None:
+        """A figure's image keeps its width but never grows taller than the page allows (the
+        preamble keeps the aspect ratio)."""
+        for figure in self.document.findall(nodes.figure):
+            for image in figure.findall(nodes.image):
+                image.setdefault("height", self.config.briefing_figure_max_height)
 
     @staticmethod
     def hoist_chapters(root) -> None:
@@ -94,6 +245,15 @@ def _front_page_wrappers(node):
             yield from _front_page_wrappers(child)
 
 
+def _top_files(node):
+    """The (inlined file, its parent) pairs under node, not descending into inlined files."""
+    for child in node.children:
+        if isinstance(child, addnodes.start_of_file):
+            yield child, node
+        elif isinstance(child, nodes.Element):
+            yield from _top_files(child)
+
+
 def _holds_chapters(node) -> bool:
     return any(True for _ in node.findall(addnodes.start_of_file))
 
@@ -108,11 +268,28 @@ def _files(node, current, out) -> None:
             _files(child, current, out)
 
 
+def breakable_passage_links(doctree) -> None:
+    """The thin spaces between passage links (¶7 ¶8 …) may break a line: XeTeX prints U+2009
+    as an unbreakable character, which made a run of links overrun a narrow table column."""
+    for inline in doctree.findall(nodes.inline):
+        if "passage-links" not in inline["classes"]:
+            continue
+        for text in [t for t in inline.findall(nodes.Text) if "\u2009" in t]:
+            pieces: list[nodes.Node] = []
+            for i, part in enumerate(str(text).split("\u2009")):
+                if i:
+                    pieces.append(nodes.raw("", r"\hskip0.16667em\relax{}", format="latex"))
+                if part:
+                    pieces.append(nodes.Text(part))
+            text.parent.replace(text, pieces)
+
+
 def label_link_targets(app, doctree, docname) -> None:
     """Runs after every other doctree-resolved handler, once the links (cited-by lists, passage
     links) are all in place."""
     if app.builder.format != "latex":
         return
+    breakable_passage_links(doctree)
     files: dict = {}
     _files(doctree, docname, files)
     homes: dict[str, set[str]] = {}
@@ -152,7 +329,64 @@ def label_link_targets(app, doctree, docname) -> None:
         labelled.update(ids)
 
 
+def pdf_preamble(info: dict[str, str]) -> str:
+    """Metadata (document information and XMP), running heads, and the chapter heads."""
+    e = {k: tex_escape(v) for k, v in info.items()}
+    return "\n".join([
+        r"\usepackage{hyperxmp}",
+        # hyperxmp under XeTeX leaves Author and Keywords out of the document information
+        # dictionary (they are in its XMP stream): write them there too.
+        rf"\AtBeginDocument{{\pdfstringdef\BriefingPdfAuthor{{{e['author']}}}"
+        rf"\pdfstringdef\BriefingPdfKeywords{{{e['keywords']}}}"
+        r"\special{pdf:docinfo << /Author (\BriefingPdfAuthor) /Keywords (\BriefingPdfKeywords) >>}}",
+        rf"\hypersetup{{pdftitle={{{e['title']}}}, pdfauthor={{{e['author']}}},"
+        rf" pdfsubject={{{e['subtitle']}}}, pdfkeywords={{{e['keywords']}}},"
+        rf" pdflang={{{e['language']}}}, pdfmetalang={{{e['language']}}},"
+        rf" pdfversionid={{{e['release']}}}, bookmarksopen=true, bookmarksopenlevel=0,"
+        r" bookmarksnumbered=true, pdfpagelabels=true}",
+        # Running heads: the chapter's (short) title on the left, the page number on the right;
+        # the book's title and edition in the footer.
+        r"\makeatletter",
+        r"\def\briefing@appendix{\appendixname}",
+        r"\renewcommand{\chaptermark}[1]{\markboth{\ifnum\c@secnumdepth>\m@ne"
+        r"\ifx\@chapapp\briefing@appendix\appendixname\space\fi\thechapter.\quad\fi #1}{}}",
+        r"\fancypagestyle{normal}{\fancyhf{}"
+        r"\fancyhead[L]{{\py@HeaderFamily\nouppercase{\leftmark}}}"
+        r"\fancyhead[R]{{\py@HeaderFamily\thepage}}"
+        rf"\fancyfoot[L]{{{{\py@HeaderFamily\footnotesize {e['title']}, edition {e['release']}}}}}"
+        r"\renewcommand{\headrulewidth}{0.4pt}\renewcommand{\footrulewidth}{0pt}}",
+        r"\fancypagestyle{plain}{\fancyhf{}\fancyhead[R]{{\py@HeaderFamily\thepage}}"
+        r"\renewcommand{\headrulewidth}{0pt}\renewcommand{\footrulewidth}{0pt}}",
+        r"\makeatother",
+        r"\setlength{\headheight}{14pt}",
+        # A narrow table column holds its longest word ("Administrative") without overrunning.
+        r"\setlength{\tymin}{6em}",
+        r"\setkeys{Gin}{keepaspectratio}",
+        # Tables and figures numbered within their chapter: "Table 2.1", "Figure A.1".
+        r"\renewcommand{\thetable}{\thechapter.\arabic{table}}",
+        r"\renewcommand{\thefigure}{\thechapter.\arabic{figure}}",
+    ])
+
+
+def configure(app, config) -> None:
+    """The title page and the contents come from the doctree (LatexDoctree), the metadata and
+    the page style from pdf_preamble."""
+    elements = config.latex_elements
+    elements["maketitle"] = ""
+    elements["tableofcontents"] = ""
+    info = edition(app)
+    elements["preamble"] = elements.get("preamble", "") + "\n" + pdf_preamble(info)
+
+
 def setup(app):
+    app.add_config_value("briefing_subtitle", "", "env", types=[str])
+    app.add_config_value("briefing_edition_date", "", "env", types=[str])
+    app.add_config_value("briefing_pdf_language", "en", "env", types=[str])
+    app.add_config_value("briefing_appendices", [], "env", types=[list])
+    app.add_config_value("briefing_running_heads", {}, "env", types=[dict])
+    app.add_config_value("briefing_long_table_rows", 12, "env", types=[int])
+    app.add_config_value("briefing_figure_max_height", "15cm", "env", types=[str])
+    app.connect("config-inited", configure, priority=900)
     app.add_post_transform(LatexDoctree)
     app.connect("doctree-resolved", label_link_targets, priority=900)
-    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
+    return {"version": "2.0", "parallel_read_safe": True, "parallel_write_safe": True}
