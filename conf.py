@@ -115,6 +115,12 @@ linkcheck_retries = 1
 
 # --- Accessibility fixes, build-time charts, and the switch for the book's checks ---
 extensions += ["briefing_a11y", "briefing_charts"]
+# --- Reuse: reference-manager metadata on every page; the claims register and the data package ---
+extensions += ["briefing_metadata", "briefing_register"]
+briefing_citation_file = "CITATION.cff"  # release date, abstract and keywords of the page metadata
+briefing_register_page = "chapters/how-to-cite"  # gains a section linking the register and the data
+briefing_register_schema = "data/claims-register.schema.json"
+briefing_datapackage = "data/datapackage.json"
 exclude_patterns += ["_generated"]  # charts drawn at build time (briefing_charts)
 # BRIEFING_CHECKS=0 skips the claims rule: only to measure its cost (tools/bench.py).
 briefing_checks = os.environ.get("BRIEFING_CHECKS", "1") != "0"

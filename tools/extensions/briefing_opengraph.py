@@ -30,7 +30,10 @@ def add_tags(app, pagename, templatename, context, doctree) -> None:
     if app.builder.format != "html" or doctree is None:
         return
     title = html.unescape(re.sub(r"<[^>]+>", "", context.get("title") or app.config.project))
-    tags = {"og:title": title, "og:type": "website", "og:site_name": app.config.project,
+    # og:type is "website" unless the page says otherwise (briefing_metadata sets "book" for the
+    # front page and "article" for a chapter, as reference managers read it).
+    og_type = str(app.env.metadata.get(pagename, {}).get("og:type", "website"))
+    tags = {"og:title": title, "og:type": og_type, "og:site_name": app.config.project,
             "og:description": _description(app, pagename, doctree)}
     if app.config.html_baseurl:
         tags["og:url"] = app.config.html_baseurl + app.builder.get_target_uri(pagename)

@@ -1,0 +1,283 @@
+"""The claims register and the data package, written with the HTML book and linked from it.
+
+- ``data/claims-register.jsonld``: every cited block as a W3C Web Annotation (what the claims
+  rule of briefing_claims found: the block's ``claim-…`` address, citation keys, figures, dates,
+  quotations and passages); ``data/claims-register.csv`` the same, flat;
+  ``data/claims-register.schema.json`` the JSON schema the register follows.
+- ``data/datapackage.json`` with ``data/figures.csv`` and ``data/timeline.csv``: the book's data
+  as a Frictionless data package, its ``sources`` filled from references.bib.
+
+"How to cite" gains a section linking them; each source page links the register; each data
+table links its file and the package. The register's rules are in tools/briefing/register.py.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+import shutil
+from pathlib import Path
+
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.util import logging
+
+from briefing.datafiles import FIGURE_COLUMNS, TIMELINE_COLUMNS, read_rows
+from briefing.metadata import article_from_entry
+from briefing.register import Block, annotation, build_register, register_csv
+from briefing_claims import _collect, _cite_keys, passage_links
+from briefing_sources import registry, source_index
+
+logger = logging.getLogger(__name__)
+WARN = {"type": "briefing", "subtype": "register"}
+OUT_DIR = "data"
+REGISTER, REGISTER_CSV = "claims-register.jsonld", "claims-register.csv"
+
+
+class download(nodes.Inline, nodes.TextElement):
+    """A link to a file the build writes into the HTML output's data/ folder; resolved per page."""
+
+
+def _html_only(app) -> bool:
+    return app.builder.format == "html"
+
+
+# --- collecting the blocks --------------------------------------------------------------------
+
+def _owner(node):
+    """The nearest enclosing block that the claims rule gave a ``claim-…`` id."""
+    parent = node.parent
+    while parent is not None:
+        if any(i.startswith("claim-") for i in parent.get("ids", [])):
+            return parent
+        parent = parent.parent
+    return None
+
+
+def _data_rows(app) -> dict[str, dict]:
+    rows = {}
+    for option, columns in (("briefing_figures_file", FIGURE_COLUMNS), ("briefing_timeline_file", TIMELINE_COLUMNS)):
+        found, _ = read_rows(Path(app.srcdir), app.config[option], columns)
+        rows.update({row.location: row.fields for row in found})
+    return rows
+
+
+def collect_blocks(app, doctree) -> None:
+    """After the claims rule (doctree-read, priority 500): one record per cited block."""
+    env = app.env
+    env.briefing_register[env.docname] = blocks = []
+    passages: dict[int, list] = {}
+    units = {}
+    for links in doctree.findall(passage_links):
+        unit = _owner(links)
+        if unit is not None:
+            units[id(unit)] = unit
+            passages.setdefault(id(unit), []).extend(tuple(p) for p in links["passages"])
+    rows = None
+    for unit in doctree.findall(nodes.Element):
+        claim = next((i for i in unit.get("ids", []) if i.startswith("claim-")), None)
+        if claim is None:
+            continue
+        text, cites, derived = _collect(unit)
+        found = []
+        for passage in passages.get(id(unit), []):
+            if passage not in found:
+                found.append(passage)
+        origin = unit.get("briefing-origin")
+        extra = {}
+        if isinstance(origin, str):
+            rows = rows if rows is not None else _data_rows(app)
+            row = rows.get(origin, {})
+            extra = {"data_row": origin, "voice": row.get("reported_by", ""),
+                     "as_of": row.get("as_of") or row.get("date", ""),
+                     "as_of_text": row.get("as_of_text") or row.get("when", "")}
+        # The citations are left out of the text: close the gaps they leave before punctuation.
+        text = re.sub(r"\s+([.,;:!?)])", r"\1", " ".join(text.split()))
+        blocks.append(Block(doc=env.docname, claim_id=claim, text=text,
+                            keys=tuple(_cite_keys(cites)), derived=tuple(n["derived"] for n in derived),
+                            passages=tuple(found), **extra))
+
+
+def init_env(app, env, docnames):
+    if not hasattr(env, "briefing_register"):
+        env.briefing_register = {}
+
+
+def purge(app, env, docname):
+    env.briefing_register.pop(docname, None)
+
+
+def merge(app, env, docnames, other):
+    for docname in docnames:
+        if docname in other.briefing_register:
+            env.briefing_register[docname] = other.briefing_register[docname]
+
+
+# --- links in the pages -----------------------------------------------------------------------
+
+def _link(target: str, label: str) -> download:
+    node = download(label, label)
+    node["target"] = target
+    return node
+
+
+def _paragraph(*parts) -> nodes.paragraph:
+    para = nodes.paragraph()
+    for part in parts:
+        para += nodes.Text(part) if isinstance(part, str) else part
+    return para
+
+
+def add_links(app, doctree) -> None:
+    """Links to the register and the data, for HTML only (the PDF has no files beside it)."""
+    docname = app.env.docname
+    source_key = next((k for k, s in registry(app).items() if s.page == docname), None)
+    if source_key:
+        for table in list(doctree.findall(nodes.table)):
+            if f"{source_key}-facts" in table["ids"]:
+                only = addnodes.only(expr="html")
+                only += _paragraph(
+                    "Every block of the book that cites this article, with the paragraphs it rests "
+                    "on, is in the claims register: ", _link(REGISTER, "JSON-LD (W3C Web Annotations)"),
+                    ", ", _link(REGISTER_CSV, "CSV"), " (see ",
+                    _ref_how_to_cite(app, "how to cite"), ").")
+                table.parent.insert(table.parent.index(table) + 1, only)
+    files = {app.config.briefing_figures_file: "figures.csv", app.config.briefing_timeline_file: "timeline.csv"}
+    for table in list(doctree.findall(nodes.table)):
+        origins = {str(row.get("briefing-origin", "")).rsplit(":", 1)[0] for row in table.findall(nodes.row)}
+        names = sorted(files[path] for path in origins if path in files)
+        if not names:
+            continue
+        only = addnodes.only(expr="html")
+        parts = ["Download the data of this table: "]
+        for n, name in enumerate(names):
+            parts += [", "] if n else []
+            parts.append(_link(name, name))
+        parts += [", described with its sources in the data package ", _link("datapackage.json", "datapackage.json"), "."]
+        only += _paragraph(*parts)
+        only[0]["classes"].append("data-download")
+        table.parent.insert(table.parent.index(table) + 1, only)
+
+
+def _ref_how_to_cite(app, label: str):
+    ref = addnodes.pending_xref("", nodes.inline(label, label), refdomain="std", reftype="doc",
+                                reftarget="/" + app.config.briefing_register_page, refexplicit=True,
+                                refwarn=True)
+    return ref
+
+
+def add_reuse_section(app, doctree) -> None:
+    """A section of "How to cite" on the register and the data (read before the table of
+    contents is collected, so that it is listed there)."""
+    if app.env.docname != app.config.briefing_register_page:
+        return
+    top = next(iter(doctree.findall(nodes.section)), None)
+    if top is None:
+        return
+    section = nodes.section(ids=["reusing-the-claims-and-the-data"], names=["reusing the claims and the data"])
+    section += nodes.title("", "Reusing the claims and the data")
+    section += _paragraph(
+        "Reference managers read each page's own record: the Zotero Connector or the Mendeley Web "
+        "Importer saves a chapter as a section of the book, and on a source page or the "
+        "bibliography it offers the source article itself, with its outlet, headline, date and "
+        "address.")
+    section += _paragraph(
+        "The claims register lists every cited block of the book as a W3C Web Annotation: the "
+        "block's text and address, the citation keys, the figures, dates and quotations found in "
+        "it, and each source paragraph it rests on, located by its anchor and by the exact words "
+        "with their context: ", _link(REGISTER, "claims-register.jsonld"), ", the same as a flat table ",
+        _link(REGISTER_CSV, "claims-register.csv"), ", and the JSON schema they follow ",
+        _link("claims-register.schema.json", "claims-register.schema.json"), ".")
+    section += _paragraph(
+        "The reported figures and the timeline are ", _link("figures.csv", "figures.csv"), " and ",
+        _link("timeline.csv", "timeline.csv"), ", described (fields, types, sources, and which "
+        "columns quote the sources) by the Frictionless data package ",
+        _link("datapackage.json", "datapackage.json"), ".")
+    only = addnodes.only(expr="html")
+    only += section
+    top += only
+
+
+def resolve_links(app, doctree, docname) -> None:
+    for node in list(doctree.findall(download)):
+        if not _html_only(app):
+            node.replace_self(nodes.Text(node.astext()))
+            continue
+        here = posixpath.dirname(app.builder.get_target_uri(docname))
+        uri = posixpath.relpath(f"{OUT_DIR}/{node['target']}", here or ".")
+        node.replace_self(nodes.reference(node.astext(), node.astext(), refuri=uri, internal=True,
+                                          classes=["download-link"]))
+
+
+# --- writing the files ------------------------------------------------------------------------
+
+def _register(app) -> dict:
+    env = app.env
+    sources = registry(app)
+    indexes = {key: source_index(app, key) for key in sources}
+    base = app.config.html_baseurl or ""
+
+    def address(docname):
+        uri = app.builder.get_target_uri(docname)
+        return base + uri if base else posixpath.relpath(uri or "index.html", OUT_DIR)
+
+    source_urls = {key: address(s.page) for key, s in sources.items() if s.page in env.all_docs}
+    annotations = []
+    for docname in sorted(env.briefing_register):
+        for block in env.briefing_register[docname]:
+            annotations.append(annotation(block, address(docname), sources, indexes, source_urls))
+    register_id = (base + f"{OUT_DIR}/{REGISTER}") if base else REGISTER
+    return build_register(annotations, register_id, f"The claims of {app.config.project}, version "
+                                                    f"{app.config.release}, and the passages they rest on")
+
+
+def _datapackage(app) -> dict:
+    path = Path(app.srcdir) / app.config.briefing_datapackage
+    package = json.loads(path.read_text(encoding="utf-8"))
+    entries = app.env.get_domain("cite").bibdata.data.entries
+    package["sources"] = []
+    for key, entry in entries.items():
+        article = article_from_entry(key, entry)
+        package["sources"].append({"title": f"{article.outlet}: {article.title} ({article.date}) [{key}]",
+                                   "path": article.url})
+    return package
+
+
+def write_files(app, exception) -> None:
+    if exception is not None or not _html_only(app):
+        return
+    out = Path(app.outdir) / OUT_DIR
+    out.mkdir(parents=True, exist_ok=True)
+    register = _register(app)
+    (out / REGISTER).write_text(json.dumps(register, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    (out / REGISTER_CSV).write_text(register_csv(register), encoding="utf-8")
+    srcdir = Path(app.srcdir)
+    for option in ("briefing_register_schema", "briefing_figures_file", "briefing_timeline_file"):
+        rel = app.config[option]
+        if (srcdir / rel).is_file():
+            shutil.copyfile(srcdir / rel, out / Path(rel).name)
+        else:
+            logger.warning(f"{rel} is missing; restore it", location=rel, **WARN)
+    (out / "datapackage.json").write_text(json.dumps(_datapackage(app), ensure_ascii=False, indent=1) + "\n",
+                                          encoding="utf-8")
+
+
+def setup(app):
+    app.setup_extension("briefing_claims")
+    app.setup_extension("briefing_tables")
+    app.add_node(download)
+    app.add_config_value("briefing_register_page", "chapters/how-to-cite", "env")
+    app.add_config_value("briefing_register_schema", "data/claims-register.schema.json", "html")
+    app.add_config_value("briefing_datapackage", "data/datapackage.json", "html")
+    app.connect("env-before-read-docs", init_env)
+    app.connect("env-purge-doc", purge)
+    app.connect("env-merge-info", merge)
+    # After the claims rule (priority 500) has given each cited block its id and passages.
+    app.connect("doctree-read", collect_blocks, priority=600)
+    app.connect("doctree-read", add_links, priority=600)
+    app.connect("doctree-read", add_reuse_section, priority=450)
+    app.connect("doctree-resolved", resolve_links)
+    # Before briefing_links checks the links of the built pages (priority 500).
+    app.connect("build-finished", write_files, priority=400)
+    return {"version": "1.0", "env_version": 1, "parallel_read_safe": True, "parallel_write_safe": True}
