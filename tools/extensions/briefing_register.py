@@ -95,7 +95,7 @@ def collect_blocks(app, doctree) -> None:
         # The citations are left out of the text: close the gaps they leave before punctuation.
         text = re.sub(r"\s+([.,;:!?)])", r"\1", " ".join(text.split()))
         blocks.append(Block(doc=env.docname, claim_id=claim, text=text,
-                            keys=tuple(_cite_keys(cites)), derived=tuple(n["derived"] for n in derived),
+                            keys=tuple(_cite_keys(cites)), derived=tuple(spec for spec, _before in derived),
                             passages=tuple(found), **extra))
 
 
