@@ -94,7 +94,7 @@ def test_read_the_docs_configuration():
     assert config["build"]["tools"]["python"] == "3.11"
     assert {"requirements": "requirements.txt"} in config["python"]["install"]
     assert config["sphinx"] == {"configuration": "conf.py", "fail_on_warning": True}
-    assert config["formats"] == ["pdf"]
+    assert config["formats"] == ["pdf", "epub"]
     assert "apt_packages" not in config["build"]  # Read the Docs provides TeX itself
 
 

@@ -20,6 +20,7 @@ import pytest
 from pybtex.database import parse_file
 
 from briefing.archive import load_registry
+from briefing_latex import format_date
 from conftest import ROOT
 
 REQUIRE_TEX = ROOT / "tools" / "require_tex.py"
@@ -117,18 +118,24 @@ def test_require_tex_passes_with_tex():
 
 @pytest.mark.slow
 def test_title_page(pdf_file):
+    """Title, subtitle, author, edition and its date, and the date of the latest source, taken
+    from data/sources.toml."""
     conf = runpy.run_path(str(ROOT / "conf.py"))
     first = squash(pdftotext(pdf_file, "-f", "1", "-l", "1"))
-    for field in ("project", "author", "release"):
+    for field in ("project", "author", "release", "briefing_subtitle"):
         assert squash(conf[field]) in first, f"{field} not on the title page"
+    latest = max(s.published for s in load_registry(ROOT, "data/sources.toml").values())
+    assert squash(f"Latest source: {format_date(latest)}") in first
+    released = re.search(r"^date-released: (\S+)", (ROOT / "CITATION.cff").read_text(), re.MULTILINE)[1]
+    assert squash(f"Edition {conf['release']}, {format_date(released)}") in first
 
 
 @pytest.mark.slow
 def test_table_of_contents(pdf_text):
     """After the title page, a table of contents lists every chapter, every source page and the
     bibliography, before the first chapter begins."""
-    contents = pdf_text[:pdf_text.index("CHAPTER")]
-    assert re.search(r"^\f*CONTENTS$", contents, re.MULTILINE), "no table of contents"
+    contents = pdf_text[:pdf_text.index("Chapter 1\n")]
+    assert re.search(r"^\f*Contents$", contents, re.MULTILINE), "no table of contents"
     listed = squash(contents)
     missing = [md_title(p) for p in chapter_pages() if squash(md_title(p)) not in listed]
     assert not missing, f"not in the table of contents: {missing}"
@@ -158,20 +165,32 @@ def test_every_archived_paragraph_is_printed(pdf_body):
 def test_one_bibliography_with_every_entry(pdf_text):
     entries = parse_file(str(ROOT / "references.bib")).entries
     assert len(entries) == 5
-    headings = re.findall(r"^\s*BIBLIOGRAPHY\s*$", pdf_text, re.MULTILINE)
+    body = pdf_text[pdf_text.index("Chapter 1\n"):]  # after the contents, which list it too
+    headings = re.findall(r"^\s*Bibliography\s*$", body, re.MULTILINE)
     assert len(headings) == 1, "expected one bibliography"
-    bibliography = squash(pdf_text[pdf_text.rindex("BIBLIOGRAPHY"):])
+    bibliography = squash(body[body.rindex("\nBibliography\n"):])
     for key, entry in entries.items():
         title = entry.fields["title"].replace("{", "").replace("}", "")
         assert squash(title) in bibliography, f"bibliography entry {key} ({title}) not in the PDF"
         assert squash(entry.fields["url"]) in bibliography, f"URL of {key} not in the bibliography"
 
 
+def text_problems(text: str) -> list[str]:
+    """Unresolved references ("??") and markup that was printed instead of rendered."""
+    problems = ["an unresolved reference (??)"] if "??" in text else []
+    return problems + [f"unrendered markup {raw!r}" for raw in
+                       ("{cite", ":cite:", "{bibliography}", "{derived}", "{download}") if raw in text]
+
+
+def test_text_problems_are_found():
+    assert text_problems("see section ?? and {cite:p}`key`") == [
+        "an unresolved reference (??)", "unrendered markup '{cite'"]
+    assert text_problems("see section 2.1 (Interfax, 22 Sep 2022)") == []
+
+
 @pytest.mark.slow
 def test_no_unresolved_reference_or_raw_markup(pdf_text):
-    assert "??" not in pdf_text
-    for raw in ("{cite", ":cite:", "{bibliography}", "{derived}", "{download}"):
-        assert raw not in pdf_text, f"unrendered markup {raw!r} in the PDF"
+    assert not text_problems(pdf_text)
 
 
 @pytest.mark.slow
@@ -179,13 +198,42 @@ def test_html_only_parts_stay_out(pdf_text):
     assert "@misc{briefingbook-" not in pdf_text, "the HTML-only \"Cite this page\" block is in the PDF"
 
 
+def log_problems(log: str, limit_pt: float = 5.0) -> list[str]:
+    """What the LaTeX log says is wrong with the PDF: a character no font has, an undefined or
+    doubly defined reference, a box wider than the page allows by more than limit_pt."""
+    problems = []
+    if "Missing character" in log:
+        problems.append("a font lacks a character the book prints")
+    if "There were undefined references" in log or re.search(r"Hyper reference `[^']+' on page \S+ undefined", log):
+        problems.append("an undefined reference")
+    if "multiply defined" in log:
+        problems.append("a label defined twice")
+    for width, where in re.findall(r"^Overfull \\hbox \(([\d.]+)pt too wide\) (.*)$", log, re.MULTILINE):
+        if float(width) > limit_pt:
+            problems.append(f"a line {width}pt too wide {where} of the .tex")
+    for height, where in re.findall(r"^Overfull \\vbox \(([\d.]+)pt too high\) (.*)$", log, re.MULTILINE):
+        if float(height) > limit_pt:
+            problems.append(f"a page {height}pt too full {where}")
+    if "Float too large for page" in log:
+        problems.append("a figure or table taller than the page")
+    return problems
+
+
+def test_log_problems_are_found():
+    assert log_problems("Overfull \\hbox (4.9pt too wide) in paragraph at lines 3--4\n") == []
+    assert log_problems("Overfull \\hbox (25.2124pt too wide) in paragraph at lines 4068--4068\n") == [
+        "a line 25.2124pt too wide in paragraph at lines 4068--4068 of the .tex"]
+    assert log_problems("Overfull \\vbox (432.8pt too high) has occurred while \\output is active []\n")
+    assert log_problems("Missing character: There is no ж in font FreeSerif!")
+    assert log_problems("LaTeX Warning: Hyper reference `index:x' on page ii undefined on input line 9.")
+    assert log_problems("LaTeX Warning: Float too large for page by 66.8pt on input line 3853.")
+
+
 @pytest.mark.slow
 def test_log_is_clean(pdf_file):
+    """No missing glyph, no undefined reference, no box more than 5 pt too wide."""
     log = pdf_file.with_suffix(".log").read_text(encoding="utf-8", errors="replace")
-    assert "Missing character" not in log, "a font lacks a character the book prints"
-    assert "There were undefined references" not in log
-    assert "multiply defined" not in log
-    assert not re.search(r"Hyper reference `[^']+' on page \d+ undefined", log)
+    assert not log_problems(log)
 
 
 @pytest.mark.slow
@@ -220,3 +268,191 @@ def test_fonts_print_cyrillic_and_typographic_characters(tmp_path):
     log = (tmp_path / "fonts.log").read_text(encoding="utf-8", errors="replace")
     assert "Missing character" not in log, [l for l in log.splitlines() if "Missing character" in l]
     assert squash(sample) in squash(pdftotext(tmp_path / "fonts.pdf"))
+
+
+# --- the briefing document: front matter, numbering, metadata, bookmarks, running heads ---------
+
+def front_page_headings() -> list[str]:
+    """The front page's own section headings: the PDF prints them, unnumbered, before the contents."""
+    text = (ROOT / "index.md").read_text(encoding="utf-8")
+    return re.findall(r"^## (.+)$", text, re.MULTILINE)
+
+
+def toctree_pages() -> list[str]:
+    """The pages the front page's toctrees list, in order, source pages under sources/index."""
+    text = (ROOT / "index.md").read_text(encoding="utf-8")
+    pages = []
+    for block in re.findall(r"```\{toctree\}\n(.*?)```", text, re.DOTALL):
+        pages += [line.strip() for line in block.splitlines() if line.strip() and not line.startswith(":")]
+    return pages
+
+
+def order_problems(text: str, markers: list[str]) -> list[str]:
+    """Each marker must appear in text after the one before it."""
+    problems, position = [], 0
+    for marker in markers:
+        found = squash(text).find(squash(marker), position)
+        if found < 0:
+            problems.append(f"{marker!r} missing or out of order")
+        else:
+            position = found
+    return problems
+
+
+def test_order_problems_are_found():
+    assert order_problems("Title Key judgments Contents Chapter 1", ["Title", "Key judgments", "Contents"]) == []
+    assert order_problems("Title Contents Key judgments", ["Title", "Key judgments", "Contents"]) == [
+        "'Contents' missing or out of order"]
+
+
+@pytest.mark.slow
+def test_front_matter_comes_before_the_contents(pdf_file):
+    """Title page, then the key judgments and key figures (every section of the front page),
+    then the contents and the lists of tables and figures, then chapter 1."""
+    conf = runpy.run_path(str(ROOT / "conf.py"))
+    pages = pdftotext(pdf_file).split("\f")
+    first_chapter = next(i for i, page in enumerate(pages) if re.search(r"^Chapter 1$", page, re.MULTILINE))
+    front = "\n".join(pages[:first_chapter + 1])
+    markers = [conf["project"], "Latest source", *front_page_headings(), "Contents",
+               "List of Tables", "List of Figures", "Chapter 1"]
+    assert not order_problems(front, markers)
+    for heading in front_page_headings():
+        assert not re.search(rf"^\d+(\.\d+)*\s+{re.escape(heading)}$", front, re.MULTILINE), \
+            f"{heading!r} is numbered"
+
+
+def chapter_heads(text: str) -> list[tuple[str, str]]:
+    """(number, title) of every chapter and appendix head: 'Chapter 1' / 'Appendix A', then its title."""
+    return re.findall(r"^(?:Chapter|Appendix) (\w+)\n\n(.+)$", text, re.MULTILINE)
+
+
+def numbering_problems(heads: list[tuple[str, str]], chapters: list[str], appendices: list[str]) -> list[str]:
+    expected = [(str(n), t) for n, t in enumerate(chapters, 1)] + \
+               [(chr(ord("A") + n), t) for n, t in enumerate(appendices)]
+    got = [(n, squash(t)) for n, t in heads]
+    return [f"expected {n} {t!r}" for n, t in expected if (n, squash(t)[:20]) not in
+            [(gn, gt[:20]) for gn, gt in got]]
+
+
+def test_numbering_problems_are_found():
+    heads = chapter_heads("Chapter 1\n\nThe clashes\n\nChapter 2\n\nHuman cost\n\nAppendix A\n\nGlossary\n")
+    assert numbering_problems(heads, ["The clashes", "Human cost"], ["Glossary"]) == []
+    # The old PDF: chapter one was the book's own title, the chapters started at two.
+    heads = chapter_heads("Chapter 1\n\nThe border conflict\n\nChapter 2\n\nThe clashes\n")
+    assert numbering_problems(heads, ["The clashes"], []) == ["expected 1 'The clashes'"]
+
+
+@pytest.mark.slow
+def test_chapters_numbered_from_the_clashes(pdf_body):
+    conf = runpy.run_path(str(ROOT / "conf.py"))
+    skip = bibliography_pages()
+    pages = [p for p in toctree_pages() if p not in skip]
+    appendices = [p for p in pages if p in conf["briefing_appendices"]]
+    chapters = [p for p in pages if p not in appendices]
+    assert chapters[0] == "chapters/clashes"
+    title = lambda page: md_title(ROOT / f"{page}.md")
+    assert not numbering_problems(chapter_heads(pdf_body), [title(p) for p in chapters],
+                                  [title(p) for p in appendices])
+
+
+def pdf_metadata(pdf: Path) -> dict[str, str]:
+    """The document information (pdfinfo) and the XMP stream's language and keywords."""
+    info = subprocess.run(["pdfinfo", "-enc", "UTF-8", str(pdf)], capture_output=True, text=True, check=True).stdout
+    fields = dict(re.findall(r"^(\w[\w ]*?):\s+(.*)$", info, re.MULTILINE))
+    xmp = subprocess.run(["pdfinfo", "-meta", str(pdf)], capture_output=True, text=True, check=True).stdout
+    language = re.search(r"<dc:language>.*?<rdf:li>([^<]+)</rdf:li>", xmp, re.DOTALL)
+    fields["Language"] = language[1] if language else ""
+    keywords = re.search(r"<pdf:Keywords>([^<]*)</pdf:Keywords>", xmp)
+    fields["XMP keywords"] = keywords[1] if keywords else ""
+    return fields
+
+
+def metadata_problems(fields: dict[str, str], expected: dict[str, str]) -> list[str]:
+    return [f"{key}: {fields.get(key, '')!r}, expected {value!r}" for key, value in expected.items()
+            if fields.get(key, "").strip() != value]
+
+
+def test_metadata_problems_are_found():
+    expected = {"Title": "T", "Keywords": "a, b", "Language": "en-GB"}
+    assert metadata_problems({"Title": "T", "Keywords": "a, b", "Language": "en-GB"}, expected) == []
+    assert metadata_problems({"Title": "T", "Language": ""}, expected) == [
+        "Keywords: '', expected 'a, b'", "Language: '', expected 'en-GB'"]
+
+
+@pytest.mark.slow
+def test_metadata(pdf_file):
+    """Title, author, subject, keywords (CITATION.cff's) and language, in the document
+    information and in the XMP stream."""
+    import yaml
+    conf = runpy.run_path(str(ROOT / "conf.py"))
+    keywords = ", ".join(yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))["keywords"])
+    fields = pdf_metadata(pdf_file)
+    assert not metadata_problems(fields, {
+        "Title": conf["project"], "Author": conf["author"], "Subject": conf["briefing_subtitle"],
+        "Keywords": keywords, "XMP keywords": keywords, "Language": conf["briefing_pdf_language"]})
+    assert fields["Metadata Stream"] == "yes"
+
+
+def bookmarks(pdf: Path) -> list[str]:
+    """The titles of the PDF's outline (bookmarks), in order, at every level."""
+    xml = subprocess.run(["pdftohtml", "-xml", "-i", "-q", "-stdout", str(pdf)],
+                         capture_output=True, text=True, check=True).stdout
+    outline = xml[xml.find("<outline>"):] if "<outline>" in xml else ""
+    import html
+    return [html.unescape(t) for t in re.findall(r"<item[^>]*>([^<]*)", outline)]
+
+
+def missing_bookmarks(marks: list[str], headings: list[str]) -> list[str]:
+    have = {squash(re.sub(r"^(\d+|[A-Z])(\.\d+)*\s+", "", m)) for m in marks}
+    return [h for h in headings if squash(h) not in have]
+
+
+def test_missing_bookmarks_are_found():
+    assert missing_bookmarks(["1 The clashes", "1.1 When", "A Glossary"], ["The clashes", "When", "Glossary"]) == []
+    assert missing_bookmarks(["1 The clashes"], ["The clashes", "When"]) == ["When"]
+
+
+@pytest.mark.slow
+def test_bookmarks_for_every_chapter_and_section(pdf_file):
+    headings = list(front_page_headings())
+    for page in chapter_pages():
+        text = page.read_text(encoding="utf-8")
+        headings += [h for h in re.findall(r"^#{1,3} (.+)$", text, re.MULTILINE)]
+    headings = [re.sub(r"\{[^}]+\}`([^`<]+?)(\s*<[^>]*>)?`", r"\1", h) for h in headings]
+    marks = bookmarks(pdf_file)
+    assert "Contents" in marks
+    assert not missing_bookmarks(marks, headings)
+
+
+def header_problems(headers: list[str], short_titles: set[str]) -> list[str]:
+    """Every page's running head names a chapter by its short title ('2. Human cost')."""
+    problems = []
+    for number, header in enumerate(headers, 1):
+        head = re.sub(r"^(Appendix )?(\d+|[A-Z])\.\s*", "", header.strip())
+        head = re.sub(r"\s+\S+$", "", head) if head not in short_titles else head  # the page number
+        if squash(head) not in {squash(t) for t in short_titles}:
+            problems.append(f"page {number}: running head {header.strip()!r}")
+    return problems
+
+
+def test_header_problems_are_found():
+    assert header_problems(["1. The clashes 9", "Appendix A. Glossary 37"], {"The clashes", "Glossary"}) == []
+    assert header_problems(["1. The clashes, 14–19 September 2022 9"], {"The clashes"}) == [
+        "page 1: running head '1. The clashes, 14–19 September 2022 9'"]
+
+
+@pytest.mark.slow
+def test_running_heads_give_the_chapter_short_title(pdf_file):
+    conf = runpy.run_path(str(ROOT / "conf.py"))
+    skip = bibliography_pages()
+    shorts = {conf["briefing_running_heads"].get(p, md_title(ROOT / f"{p}.md"))
+              for p in toctree_pages() if p not in skip}
+    pages = pdftotext(pdf_file).split("\f")
+    start = next(i for i, page in enumerate(pages) if re.search(r"^Chapter 1$", page, re.MULTILINE))
+    end = next(i for i in range(start, len(pages)) if re.search(r"^Bibliography$", pages[i], re.MULTILINE))
+    headers = [pdftotext(pdf_file, "-f", str(n), "-l", str(n), "-y", "0", "-H", "60", "-x", "0", "-W", "596")
+               .replace("\f", "").replace("\n", " ") for n in range(start + 1, end + 1)]
+    # A chapter's first page has no running head.
+    headers = [h for h in headers if h.strip() and not re.fullmatch(r"\s*\d+\s*", h)]
+    assert headers
+    assert not header_problems(headers, shorts)
