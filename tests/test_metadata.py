@@ -68,10 +68,14 @@ def unbraced(value: str) -> str:
 
 def article(key: str, origins) -> dict:
     """A source article as references.bib gives it; its date from data/sources.toml, which the
-    build checks against references.bib."""
+    build checks against references.bib. A day the bibliography brackets as inferred ("[18]") is
+    no part of a machine-readable date: a reference manager could not show it as inferred."""
     fields = origins["bib"][key].fields
+    published = origins["sources"][key].published
+    if str(fields.get("day", "")).strip().startswith("["):
+        published = published[:7]
     return {"title": unbraced(fields["title"]), "outlet": unbraced(fields["howpublished"]),
-            "url": fields["url"], "date": origins["sources"][key].published}
+            "url": fields["url"], "date": published}
 
 
 def metadata_problems(page: BeautifulSoup, docname: str, origins) -> list[str]:

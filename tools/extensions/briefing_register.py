@@ -40,7 +40,8 @@ class download(nodes.Inline, nodes.TextElement):
 
 
 def _html_only(app) -> bool:
-    return app.builder.format == "html"
+    # The hosted HTML book only: the e-book (also HTML) packs no downloads.
+    return app.builder.format == "html" and not app.builder.name.startswith("epub")
 
 
 # --- collecting the blocks --------------------------------------------------------------------
