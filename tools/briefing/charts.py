@@ -104,7 +104,7 @@ def draw_figures(points: list[dict], panels: list[tuple[str, list[str]]], shorts
     axes[-1].set_xlim(mdates.date2num(first) - 1, mdates.date2num(last) + 1)
     axes[-1].xaxis.set_major_locator(mdates.DayLocator())
     axes[-1].xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
-    axes[-1].set_xlabel("Date the figure refers to (as of), 2022")
+    axes[-1].set_xlabel("Date the figure refers to, or of its report where the source gives none, 2022")
     authority_handles = [Line2D([], [], linestyle="none", marker="o", markersize=7, color=c,
                                 markeredgecolor="black", markeredgewidth=0.5, label=_wrap(n, 34))
                          for n, c in colours.items()]

@@ -136,7 +136,7 @@ class FiguresChart(Chart):
     def default_alt(self):
         titles = "; ".join(title for title, _ in self.panels())
         return (f"Chart in panels ({titles}): each report is a point at the date its figure refers "
-                "to, coloured by the reporting authority and shaped by the source, so that rising "
+                "to where the source gives one and otherwise at the date of its report, coloured by the reporting authority and shaped by the source, so that rising "
                 "counts and disagreements between sources show. The table of reported figures "
                 "gives every value.")
 
