@@ -42,8 +42,8 @@ bibtex_default_style = "briefing_news"
 bibtex_reference_style = "outlet_date"
 bibtex_tooltips = True
 
-# The claims rule applies to the chapters and the front page.
-briefing_cited_docs = ["index", "chapters/*"]
+# The claims rule applies to the chapters, the front page and the source pages' annotations.
+briefing_cited_docs = ["index", "chapters/*", "sources/*"]
 
 html_theme = "furo"
 html_title = "Kyrgyzstan–Tajikistan border conflict, September 2022: a briefing book"

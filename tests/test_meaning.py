@@ -124,6 +124,14 @@ def test_a_name_no_cited_source_names(overlay):
     only_warning(app, "chapters/one.md:3:", "the block names Moscow", "beta2022 names it", "[briefing.names]")
 
 
+# --- source pages -------------------------------------------------------------------------------
+
+def test_a_source_pages_annotation_is_held_to_its_source(overlay):
+    app = overlay("meaning", {"sources/alpha2022.md": ("toll of 24 killed (¶4)", "toll of 42 killed (¶4)")})
+    only_warning(app, "sources/alpha2022.md:", "figure '42' is not in the cited source(s) alpha2022",
+                 "[briefing.evidence]")
+
+
 # --- exempt pages -------------------------------------------------------------------------------
 
 def test_an_exempt_page_that_states_a_figure_of_the_conflict(overlay):

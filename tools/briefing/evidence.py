@@ -56,6 +56,8 @@ BOUND = re.compile(
     r"(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\d,])(?:\s(?P<mult>thousand|million|billion)\b)?", re.IGNORECASE)
 GAP = re.compile(r"\s*(?:\.\.\.|\[[^\]]*\])\s*")
 SIC = re.compile(r"\s*\[sic\]", re.IGNORECASE)
+# Paragraph locators ("¶3", "¶3-¶8") and addresses point into the sources; they state nothing.
+LOCATOR = re.compile(r"¶\s?\d+(?:\s?-\s?¶?\s?\d+)?|\bhttps?://\S+")
 
 _TRANSLATE = str.maketrans({
     "\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u2007": " ",
@@ -140,7 +142,7 @@ def extract(text: str) -> list[Item]:
 @functools.lru_cache(maxsize=8192)
 def _extract(text: str) -> tuple[Item, ...]:
     # Several rules read the same block and sentences: extracted once.
-    text = normalise(text)
+    text = LOCATOR.sub(lambda m: " " * len(m.group(0)), normalise(text))
     quotations, rest = _quotations(text)
     dates, rest = _dates(rest)
     return tuple(quotations + dates + _figures(rest))

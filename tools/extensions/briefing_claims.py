@@ -25,6 +25,8 @@ from briefing_sources import cited_doc, corpus, registry
 logger = logging.getLogger(__name__)
 WARN = {"type": "briefing"}
 EXEMPT_CLASS = "uncited-by-design"
+# The outlet's own text and the tables drawn from the registry are not the book's claims.
+NOT_CLAIMS = {EXEMPT_CLASS, "archived-text", "source-facts", "source-voices"}
 LATEX_LINK = re.compile(r"\\hyperlink\{[^}]*:(id\d+)\}\{$")
 
 
@@ -88,7 +90,7 @@ def _skipped(node) -> bool:
     return isinstance(node, (nodes.citation, nodes.footnote, nodes.literal_block, nodes.comment,
                              nodes.raw, nodes.system_message, addnodes.toctree, nodes.field_list,
                              nodes.docinfo, nodes.title, nodes.rubric, nodes.term, nodes.thead)) or (
-        isinstance(node, nodes.Element) and EXEMPT_CLASS in node.get("classes", []))
+        isinstance(node, nodes.Element) and NOT_CLAIMS.intersection(node.get("classes", [])))
 
 
 def _units(doctree):
@@ -193,6 +195,8 @@ def check_document(app, doctree) -> None:
                   (docname, 1), "exemption")
         check_exempt_page(app, doctree)
         return
+    # A source page's annotation rests on the page's own source unless a block cites another.
+    page_source = [key for key, source in registry(app).items() if source.page == docname][:1]
     claims = env.briefing_claims.setdefault(docname, [])
     taken: set[str] = set()
     lines: list[str] = []
@@ -207,7 +211,7 @@ def check_document(app, doctree) -> None:
         if not re.search(r"[A-Za-z0-9]", text) and not derived:
             continue
         location = _location(app, unit, source_lines)
-        keys = _cite_keys(cites)
+        keys = list(dict.fromkeys(page_source + _cite_keys(cites)))
         if not keys:
             _warn(env, f"uncited {_kind(unit)}: “{snippet(text, 10)}” — add a citation to the "
                   "source it rests on ({cite:p}`key`), or wrap navigation in an "
