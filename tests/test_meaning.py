@@ -158,3 +158,30 @@ def test_editing_the_names_re_reads_the_pages_that_use_them(overlay):
     assert warnings_of(app) == []
     app = overlay("meaning", {"data/names.toml": ('forms = ["Tajik authorities"]', 'forms = []')})
     assert warnings_of(app) == [], warnings_of(app)
+
+
+# --- what a figure counts (issue: evidence per item) ---------------------------------------------
+
+def test_a_figure_given_as_another_count(overlay):
+    app = overlay("meaning", {ONE: ("Over 142,000 people were evacuated", "Over 142,000 people were killed")})
+    only_warning(app, "chapters/one.md:7:", "figure '142,000' is given as “killed”",
+                 "gives it as “evacuated”", "[briefing.counted]")
+
+
+def test_one_and_two_count_when_they_count(overlay):
+    app = overlay("meaning", {ONE: ("Tajikistan said 41 people had died by 18 September 2022",
+                                    "Tajikistan said 41 people had died two days after 16 September 2022")})
+    found = warnings_of(app)
+    assert any("figure 'two' is not in the cited source(s) beta2022" in w for w in found), found
+
+
+def test_numbers_that_count_and_numbers_that_do_not():
+    from briefing.evidence import extract
+
+    def figures(text):
+        return [(i.shown, i.value) for i in extract(text) if i.kind == "figure"]
+
+    assert figures("Rahmon turned 70 two days earlier") == [("70", 70.0), ("two", 2.0)]
+    assert figures("the Order of Merit, III degree") == [("III", 3.0)]
+    assert figures("the two districts and one of its members") == []
+    assert figures("paragraphs ¶3–¶8 at https://example.org/news/83286/") == []

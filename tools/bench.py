@@ -238,7 +238,7 @@ def checker(work: Path, sizes: list[int]) -> None:
         root = work / f"generated-{count}"
         blocks = generated_book(root, count)
         start = time.perf_counter()
-        corpus = Corpus(root, names_file=str(ROOT / "data" / "names.toml"))
+        corpus = Corpus(root, names_file=str(ROOT / "data" / "names.toml"), counted_file=str(ROOT / "data" / "counted.toml"))
         for key in corpus.keys():
             corpus.index(key)
         indexing = time.perf_counter() - start

@@ -27,7 +27,7 @@ from typing import Protocol
 
 from .archive import Source
 from .evidence import (BOUND, MULTIPLIERS, DerivedError, Item, Passage, SourceIndex, extract, index_passage, normalise,
-                       parse_derived, quoted_in, weekday_dates)
+                       parse_derived, quoted_in, weekday_dates, figure_spans, LOCATOR)
 from .names import Names
 
 
@@ -479,7 +479,55 @@ def rule_reporter(block: Block, ctx: _Context) -> list[Problem]:
     return problems
 
 
-MEANING_RULES = (rule_names, rule_attribution, rule_as_of, rule_bounds, rule_reporter)
+def _counts_near(text: str, value: float, table: dict[str, str], before: int, after: int,
+                 sentence: bool = False) -> dict[str, str]:
+    """What the words beside each occurrence of ``value`` in ``text`` say it counts: {concept: word}."""
+    found: dict[str, str] = {}
+    for number, start, end in figure_spans(text):
+        if number != value:
+            continue
+        left, right = text[:start], text[end:]
+        if sentence:  # a passage's count is told in its own sentence
+            left = re.split(r"[.!?;]\s", left)[-1]
+            right = re.split(r"[.!?;]\s", right)[0]
+        window = " ".join(re.findall(r"[a-z]+", left.lower())[-before:] + ["|"] +
+                          re.findall(r"[a-z]+", right.lower())[:after])
+        for word, concept in table.items():
+            if re.search(r"(?:^|\s)" + re.escape(word) + r"(?:\s|$)", window):
+                found.setdefault(concept, word)
+    return found
+
+
+def rule_counted(block: Block, ctx: _Context) -> list[Problem]:
+    """A figure is what its passage says it is: "36 dead" is not proved by a "36-meter bridge"."""
+    table = getattr(ctx.corpus, "counted", {})
+    if not table:
+        return []
+    text = LOCATOR.sub(" ", _blank_quotations(normalise(block.text)))
+    problems, seen = [], set()
+    for item in extract(block.text):
+        if item.kind != "figure" or isinstance(item.value, str) or item.value in seen or 1900 <= item.value <= 2100:
+            continue  # a year counts nothing
+        said = _counts_near(text, item.value, table, before=3, after=4)
+        hits = [hit for hit in ctx.hits(item) if hit[1] > 0]
+        if not said or not hits:
+            continue
+        given: dict[str, str] = {}
+        for key, number in hits:
+            given.update(_counts_near(ctx.passage(key, number).text, item.value, table, before=12, after=12,
+                                      sentence=True))
+        if set(said) & set(given):
+            continue
+        seen.add(item.value)
+        where = ", ".join(f"{key} ¶{n}" for key, n in hits[:3])
+        told = " or ".join(f"“{w}”" for w in given.values()) or "no count the book's table knows"
+        problems.append(Problem("counted", f"{item.describe()} is given as “{next(iter(said.values()))}”, but the "
+                                           f"passage that holds it ({where}) gives it as {told}: say what the "
+                                           "source counts, or cite the passage that counts this"))
+    return problems
+
+
+MEANING_RULES = (rule_names, rule_attribution, rule_as_of, rule_bounds, rule_reporter, rule_counted)
 
 
 # --- pages exempt from the rule ---------------------------------------------------------------

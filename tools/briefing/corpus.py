@@ -5,6 +5,7 @@ claims judge (claims.py), which needs nothing else.
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 from .archive import RegistryError, Source, load_registry
@@ -12,8 +13,20 @@ from .evidence import Item, SourceIndex
 from .names import Names, NamesError, load_names
 
 
+def load_counted(path: Path) -> dict[str, str]:
+    """data/counted.toml as {word: what it counts}; {} when the book keeps no such table."""
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError:
+        return {}
+    return {word.lower(): concept for concept, table in data.items() for word in table.get("words", [])}
+
+
 class Corpus:
-    def __init__(self, root: Path, registry_file: str = "data/sources.toml", names_file: str = "data/names.toml"):
+    def __init__(self, root: Path, registry_file: str = "data/sources.toml", names_file: str = "data/names.toml",
+                 counted_file: str = "data/counted.toml"):
         self.root = Path(root)
         try:
             self.sources: dict[str, Source] = load_registry(self.root, registry_file)
@@ -23,6 +36,7 @@ class Corpus:
             self.names: Names | None = load_names(self.root, names_file) if (self.root / names_file).is_file() else None
         except NamesError:
             self.names = None
+        self.counted = load_counted(self.root / counted_file)
         self._indexes: dict[str, SourceIndex | None] = {}
         self._named: dict[str, frozenset[str]] = {}
         self._holders: dict[tuple, set[str]] | None = None

@@ -110,6 +110,25 @@ def _dates(text: str) -> tuple[list[Item], str]:
     return items, "".join(chars)
 
 
+# "one" and "two" count when a counted noun follows ("two days earlier", "in two regions"); roman
+# numerals count in orders and degrees ("III degree").
+ONE_TWO = re.compile(r"\b(one|two)(?=\s+(?:more\s+)?(?:days?|weeks?|months?|years?|hours?|people|persons?|villages?|"
+                     r"houses?|soldiers?|servicemen|regions?)\b)", re.IGNORECASE)
+ROMAN = {"II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10}
+ROMAN_ORDER = re.compile(r"\b(" + "|".join(sorted(ROMAN, key=len, reverse=True)) + r")(?=\s+(?:degree|class|century|rank)\b)")
+
+
+def figure_spans(text: str) -> list[tuple[float, int, int]]:
+    """(value, start, end) of every figure in ``text`` (normalised), dates blanked: where a figure
+    stands, so that the words beside it can be read."""
+    _, rest = _dates(text)
+    spans = [(float(m.group("num").replace(",", "")) * MULTIPLIERS.get(m.group("mult") or "", 1), m.start(), m.end())
+             for m in NUMBER.finditer(rest)]
+    spans += [(float(NUMBER_WORDS[m.group(1).lower()]), m.start(), m.end()) for m in NUMBER_WORD.finditer(rest)]
+    spans += [(1.0 if m.group(1).lower() == "one" else 2.0, m.start(), m.end()) for m in ONE_TWO.finditer(rest)]
+    return spans
+
+
 def _figures(text: str) -> list[Item]:
     items = []
     text = TIME.sub(lambda m: items.append(Item("figure", m.group(0), m.group(0))) or " ", text)
@@ -120,6 +139,10 @@ def _figures(text: str) -> list[Item]:
         items.append(Item("figure", match.group(0), value))
     for match in NUMBER_WORD.finditer(text):
         items.append(Item("figure", match.group(0), float(NUMBER_WORDS[match.group(1).lower()])))
+    for match in ONE_TWO.finditer(text):
+        items.append(Item("figure", match.group(0), 1.0 if match.group(1).lower() == "one" else 2.0))
+    for match in ROMAN_ORDER.finditer(text):
+        items.append(Item("figure", match.group(0), float(ROMAN[match.group(1)])))
     return items
 
 
