@@ -77,7 +77,21 @@ def test_chart_caption_is_held_to_its_sources(app, make_app):
     app.build()
     found = warnings_of(app)
     assert len(found) == 1, found
-    assert "chapters/one.md:3:" in found[0] and "figure '77' is not in the cited source(s)" in found[0]
+    assert "chapters/one.md:3:" in found[0]
+    assert "figure '77' is not in the passages of the rows the chart draws" in found[0], found[0]
+
+
+@pytest.mark.sphinx("html", testroot="charts", srcdir="charts-caption-rows", freshenv=True)
+def test_chart_caption_is_held_to_the_rows_it_draws(app):
+    """A quotation from the cited source, but from no row the chart draws, does not pass."""
+    chapter = app.srcdir / "chapters" / "one.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8").replace(
+        "59 hospitalised among them", 'though the minister would "not take out any sword"'), encoding="utf-8")
+    app.build()
+    found = warnings_of(app)
+    assert len(found) == 1, found
+    assert "chapters/one.md:3:" in found[0] and "quotation" in found[0], found[0]
+    assert "not in the passages of the rows the chart draws" in found[0], found[0]
 
 
 @pytest.mark.sphinx("latex", testroot="charts", freshenv=True)

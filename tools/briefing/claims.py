@@ -50,6 +50,7 @@ class Block:
     derived: tuple[tuple[str, str], ...] = ()  # ({derived} spec, the words just before it)
     passage: str | None = None  # a data row: the passage it rests on, verbatim
     reported_by: str | None = None  # a data row of figures: who reported the figure
+    rows: tuple[tuple[str, str], ...] = ()  # a chart's caption: (key, passage) of each row drawn
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,9 @@ def judge(block: Block, corpus: Corpus) -> Verdict:
     verdict = Verdict()
     indexes = {key: index for key in block.keys if (index := corpus.index(key)) is not None}
     within: dict[str, list[Passage]] | None = None
-    if block.passage and indexes:
+    if block.rows and indexes:
+        within = _rows_passages(block.rows, indexes)
+    elif block.passage and indexes:
         within = _row_passage(block.passage, indexes)
         if within is None:
             verdict.problems.append(Problem("passage", f"the passage “{snippet(block.passage, 10)}” is not in the "
@@ -92,7 +95,9 @@ def judge(block: Block, corpus: Corpus) -> Verdict:
         if hits:
             hits_by_item.append(hits)
         else:
-            verdict.problems.append(Problem("evidence", _missing_message(corpus, item, block.keys, within is not None)))
+            row = ("" if within is None else "the passages of the rows the chart draws" if block.rows
+                   else "the passage this row names")
+            verdict.problems.append(Problem("evidence", _missing_message(corpus, item, block.keys, row)))
     found = _closest_passages(hits_by_item)
     if within is not None:
         # A data row links to the passage it names, whatever else backs its figures.
@@ -147,9 +152,21 @@ def _row_passage(passage_text: str, indexes: dict[str, SourceIndex]):
     return within or None
 
 
-def _missing_message(corpus: Corpus, item: Item, keys, row: bool) -> str:
+def _rows_passages(rows, indexes: dict[str, SourceIndex]) -> dict[str, list[Passage]]:
+    """A chart's caption may draw on the passages of the rows it draws, and on nothing else."""
+    within: dict[str, list[Passage]] = {}
+    for key, text in rows:
+        if key in indexes:
+            found = _row_passage(text, {key: indexes[key]})
+            if found:
+                within.setdefault(key, []).extend(p for p in found[key] if p.number not in
+                                                  {q.number for q in within.get(key, [])})
+    return within
+
+
+def _missing_message(corpus: Corpus, item: Item, keys, row: str) -> str:
     elsewhere = [key for key in corpus.holding(item) if key not in keys]
-    where = "the passage this row names" if row else f"the cited source(s) {', '.join(keys)}"
+    where = row or f"the cited source(s) {', '.join(keys)}"
     message = f"{item.describe()} is not in {where}"
     unarchived = [key for key in keys if corpus.index(key) is None]
     if unarchived:

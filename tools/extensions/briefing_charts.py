@@ -75,7 +75,11 @@ class Chart(SphinxDirective):
         args = self.payload(drawn) + (shorts,)
         stem = f"{self.kind}-{_digest({'kind': self.kind, 'args': args})}"
         self.ensure_drawn(stem, args)
-        return [self.figure(stem, sorted(shorts), left_out)]
+        figure = self.figure(stem, sorted(shorts), left_out)
+        # The caption is held to the passages of the rows drawn, not to the whole of each source.
+        for caption in figure.findall(nodes.caption):
+            caption["briefing-rows"] = [(r["source"], r["passage"]) for r in drawn]
+        return [figure]
 
     def ensure_drawn(self, stem: str, args: tuple) -> None:
         target = Path(self.env.srcdir) / self.config.briefing_charts_dir / stem

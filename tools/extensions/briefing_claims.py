@@ -296,7 +296,8 @@ def check_evidence(app, unit, text, derived, keys, location) -> list[tuple[str, 
     """Judge the block (briefing.claims) and warn for each problem; return the (key, paragraph)
     pairs that hold its evidence."""
     block = Block(text=text, keys=tuple(keys), derived=tuple(derived),
-                  passage=unit.get("briefing-passage"), reported_by=unit.get("briefing-reported-by"))
+                  passage=unit.get("briefing-passage"), reported_by=unit.get("briefing-reported-by"),
+                  rows=tuple(tuple(row) for row in unit.get("briefing-rows", ())))
     verdict = judge(block, corpus(app))
     for problem in verdict.problems:
         _warn(app.env, problem.message, location, problem.rule)
