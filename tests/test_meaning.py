@@ -185,3 +185,25 @@ def test_numbers_that_count_and_numbers_that_do_not():
     assert figures("the Order of Merit, III degree") == [("III", 3.0)]
     assert figures("the two districts and one of its members") == []
     assert figures("paragraphs ¶3–¶8 at https://example.org/news/83286/") == []
+
+
+# --- quotations ---------------------------------------------------------------------------------
+
+def test_an_insertion_names_only_what_the_passage_names(overlay):
+    app = overlay("meaning", {ONE: ('The Kremlin said Putin urged the sides "to prevent further escalation" {cite:p}`alpha2022`',
+                                    'The minister said the other side "[Tajikistan] does not comply with the agreements" '
+                                    '{cite:p}`alpha2022,beta2022`')})
+    only_warning(app, "chapters/one.md:9:", "the insertion “[Tajikistan]”", "names Tajikistan",
+                 "[briefing.insertion]")
+
+
+def test_an_ellipsis_joins_only_adjacent_paragraphs(overlay):
+    app = overlay("meaning", {ONE: ('"to prevent further escalation"', '"Ministry reports … to prevent further escalation"')})
+    found = [w for w in warnings_of(app) if "[briefing.evidence]" in w]
+    assert len(found) == 1 and "quotation" in found[0] and "chapters/one.md:9:" in found[0], warnings_of(app)
+
+
+def test_a_quotation_in_single_marks_is_checked(overlay):
+    app = overlay("meaning", {ONE: ('"to prevent further escalation"', "‘to stop any escalation’")})
+    found = [w for w in warnings_of(app) if "[briefing.evidence]" in w]
+    assert len(found) == 1 and "quotation '\"to stop any escalation\"'" in found[0], warnings_of(app)

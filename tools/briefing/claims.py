@@ -544,7 +544,30 @@ def rule_counted(block: Block, ctx: _Context) -> list[Problem]:
     return problems
 
 
-MEANING_RULES = (rule_names, rule_attribution, rule_as_of, rule_bounds, rule_reporter, rule_counted)
+_INSERTION = re.compile(r"\[(?!sic\])([^\]]+)\]", re.IGNORECASE)
+
+
+def rule_insertions(block: Block, ctx: _Context) -> list[Problem]:
+    """A [bracketed] insertion in a quotation is the book's, and may only name what the passage
+    itself names: "[Tajikistan]" may stand for "the other side" only where the passage says who."""
+    problems = []
+    for item in extract(block.text):
+        if item.kind != "quotation":
+            continue
+        for inserted in _INSERTION.findall(item.shown):
+            hits = [hit for hit in ctx.hits(item) if hit[1] > 0]
+            named = set().union(*(ctx.names_in(key, n) | ctx.names_in(key, n + 1) | ctx.names_in(key, n - 1)
+                                  for key, n in hits)) if hits else set()
+            for name, _, _ in ctx.names.find(normalise(inserted)):
+                if name not in named:
+                    problems.append(Problem("insertion", f"the insertion “[{inserted}]” in {item.describe()} names "
+                                                         f"{name}, which the quoted passage does not name: insert only "
+                                                         "what the passage refers to, or say it outside the quotation"))
+    return problems
+
+
+MEANING_RULES = (rule_names, rule_attribution, rule_as_of, rule_bounds, rule_reporter, rule_counted,
+                 rule_insertions)
 
 
 # --- pages exempt from the rule ---------------------------------------------------------------

@@ -49,6 +49,9 @@ NUMBER_WORDS.update({"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seven
                      "eighty": 80, "ninety": 90})
 NUMBER_WORD = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE)
 QUOTE = re.compile(r'"([^"]+)"')
+# A quotation in single marks is a quotation too: ‘…’, or '…' opened after no letter and closed
+# before none (an apostrophe, as in "Russia's", is neither).
+SINGLE_QUOTE = re.compile(r"‘([^‘’\n]{2,}?)’(?![A-Za-z])|(?<![A-Za-z0-9])'(?=[A-Za-z])([^'\n]{2,}?)(?<=[A-Za-z.,!?])'(?![A-Za-z])")
 # A figure given as a bound, not an exact count: "over 142,000", "exceeds 130 thousand".
 BOUND = re.compile(
     r"\b(?P<qualifier>over|more than|about|nearly|almost|exceeds?|exceeded|at least|up to|around|some|approximately|"
@@ -159,7 +162,7 @@ def _quotations(text: str) -> tuple[list[Item], str]:
 def extract(text: str) -> list[Item]:
     """Every quotation, date and figure in a claim's text (a quotation's own figures are part of
     the quotation, not separate items)."""
-    return list(_extract(text))
+    return list(_extract(SINGLE_QUOTE.sub(lambda m: f'"{m.group(1) or m.group(2)}"', text)))
 
 
 @functools.lru_cache(maxsize=8192)
@@ -237,7 +240,6 @@ class SourceIndex:
         meta.dates.add((source.month, None))
         self.metadata = meta
         self.years = {source.year} | {y for p in self.passages for y in p.years}
-        self._whole = " ".join(p.text for p in self.passages)
 
     def find(self, item: Item, within: list[Passage] | None = None) -> list[int]:
         """Numbers of the passages that hold ``item`` (0 for the metadata); empty if none."""
@@ -246,9 +248,10 @@ class SourceIndex:
         if not found and item.kind != "quotation" and self._holds(self.metadata, item):
             found = [0]
         if not found and item.kind == "quotation" and within is None:
-            # A quotation may run across the paragraph break of the archived text.
-            if _segments_in(item.value, self._whole):
-                found = [p.number for p in passages if item.value[0] in p.text][:1] or [1]
+            # A quotation, or the parts an ellipsis joins, may run across one paragraph break of
+            # the archived text, never further.
+            found = [a.number for a, b in zip(passages, passages[1:])
+                     if _segments_in(item.value, a.text + " " + b.text)][:1]
         return found
 
     def _holds(self, passage: Passage, item: Item) -> bool:
