@@ -1,6 +1,6 @@
 """Data rows: the machine-read columns (sort dates, numbers) agree with the text shown."""
 
-from briefing.datafiles import Row, date_mismatch, row_problems
+from briefing.datafiles import Row, date_mismatch, known_measures, row_problems
 
 
 def test_sort_date_must_match_the_date_shown():
@@ -14,7 +14,20 @@ def test_sort_date_must_match_the_date_shown():
 
 def test_relative_dates_fall_on_the_named_side():
     assert date_mismatch("2022-10-03", "Week before 10 October 2022") is None
-    assert "within a month before" in date_mismatch("2022-10-12", "Week before 10 October 2022")
+    assert "within the week before" in date_mismatch("2022-10-12", "Week before 10 October 2022")
+    # A week is a week: a sort date three weeks earlier is not "the week before".
+    assert "within the week before" in date_mismatch("2022-10-01", "The week before the report of 10 October 2022")
+    assert date_mismatch("2022-09-20", "A month before 10 October 2022") is None
+
+
+def test_an_unknown_measure_is_named_never_dropped(overlay):
+    from conftest import warnings_of
+
+    app = overlay("meaning", {"data/figures.csv": ("killed-24,deaths,", "killed-24,death,"),
+                              "data/datapackage.json": '{"units": {"about": "x", "deaths": "people"}}'})
+    found = warnings_of(app)
+    assert len(found) == 1 and "data/figures.csv:2:" in found[0], found
+    assert "unknown measure 'death': use one of deaths" in found[0], found[0]
 
 
 def test_number_must_be_the_value_shown():
@@ -44,3 +57,10 @@ def test_malformed_rows_are_reported_never_dropped(tmp_path):
     (tmp_path / "data" / "t.csv").write_text("date,when\n", encoding="utf-8")
     rows, errors = read_rows(tmp_path, "data/t.csv", TIMELINE_COLUMNS)
     assert errors[0].location == "data/t.csv:1" and "header lacks column(s) event" in errors[0].message
+
+
+def test_the_book_names_its_measures_once():
+    from conftest import ROOT
+
+    measures = known_measures(ROOT)
+    assert measures and "kyrgyz_deaths" in measures and "about" not in measures

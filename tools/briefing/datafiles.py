@@ -100,12 +100,13 @@ def date_mismatch(iso: str, shown: str) -> str | None:
         return f"{iso} is in {year}, but {shown!r} names no year {year}"
     if months and month not in months:
         return f"{iso} is in month {month}, but {shown!r} names another month"
-    relative = re.search(r"\b(before|after)\b", shown)
+    relative = re.search(r"\b(?:(week|month) )?(before|after)\b", shown, re.IGNORECASE)
     if days and relative:
-        # "Week before 10 October 2022": the sort date falls on the named side of a named day.
-        sign = -1 if relative.group(1) == "before" else 1
-        if not any(0 <= sign * (date(year, month, day) - date(year, m, d)).days <= 31 for m, d in days):
-            return f"{iso} is not within a month {relative.group(1)} the day {shown!r} names"
+        # "The week before 10 October 2022": the sort date falls within that week of the named day.
+        span = 7 if (relative.group(1) or "").lower() == "week" else 31
+        sign = -1 if relative.group(2).lower() == "before" else 1
+        if not any(0 < sign * (date(year, month, day) - date(year, m, d)).days <= span for m, d in days):
+            return f"{iso} is not within the {(relative.group(1) or 'month').lower()} {relative.group(2).lower()} the day {shown!r} names"
         return None
     if days and (month, day) not in days:
         return f"{iso} is not the day {shown!r} names"
@@ -114,9 +115,26 @@ def date_mismatch(iso: str, shown: str) -> str | None:
     return None
 
 
-def row_problems(row: Row) -> list[str]:
-    """Disagreements inside one row: the machine-read columns must say what the shown ones say."""
+def known_measures(root: Path, rel_path: str = "data/datapackage.json") -> set[str] | None:
+    """The closed list of measures: the keys of the data package's 'units' (one origin for the
+    measures and their units); None when the book has no data package."""
+    import json
+
+    path = root / rel_path
+    if not path.is_file():
+        return None
+    units = json.loads(path.read_text(encoding="utf-8")).get("units", {})
+    return {name for name in units if name != "about"}
+
+
+def row_problems(row: Row, measures: set[str] | None = None) -> list[str]:
+    """Disagreements inside one row: the machine-read columns must say what the shown ones say,
+    and a measure must be one the data package names (a misspelt one would leave the charts)."""
     problems = []
+    if measures is not None and "measure" in row.fields and row["measure"] not in measures:
+        near = sorted(m for m in measures if m.split("_")[0] == row["measure"].split("_")[0]) or sorted(measures)
+        problems.append(f"unknown measure {row['measure']!r}: use one of {', '.join(near)}, or add it with its "
+                        "unit to the 'units' of data/datapackage.json")
     if "number" in row.fields:
         figures = {item.value for item in extract(row["value"]) if item.kind == "figure"}
         # "one" and "two" are no figures in prose (idioms), but in a value column they are.

@@ -15,7 +15,7 @@ from docutils.statemachine import StringList
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from briefing.datafiles import FIGURE_COLUMNS, TIMELINE_COLUMNS, read_rows, row_problems
+from briefing.datafiles import FIGURE_COLUMNS, TIMELINE_COLUMNS, known_measures, read_rows, row_problems
 from briefing_sources import registry
 
 logger = logging.getLogger(__name__)
@@ -49,9 +49,12 @@ class DataTable(SphinxDirective):
         for error in errors:
             logger.warning(error.message, location=error.location, **WARN)
         sources = registry(self.env)
+        measures = known_measures(Path(self.env.srcdir))
+        if measures is not None:
+            self.env.note_dependency("data/datapackage.json")
         kept = []
         for row in self.select(rows):
-            for problem in row_problems(row):
+            for problem in row_problems(row, measures):
                 logger.warning(problem, location=row.location, **WARN)
             if row["source"] not in sources:
                 logger.warning(f"unknown source key '{row['source']}': use a key of "
