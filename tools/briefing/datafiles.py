@@ -98,9 +98,9 @@ def date_mismatch(iso: str, shown: str) -> str | None:
     years, months, days = _date_parts(shown)
     if year not in years:
         return f"{iso} is in {year}, but {shown!r} names no year {year}"
-    if months and month not in months:
-        return f"{iso} is in month {month}, but {shown!r} names another month"
     relative = re.search(r"\b(?:(week|month) )?(before|after)\b", shown, re.IGNORECASE)
+    if months and month not in months and not (days and relative):
+        return f"{iso} is in month {month}, but {shown!r} names another month"
     if days and relative:
         # "The week before 10 October 2022": the sort date falls within that week of the named day.
         span = 7 if (relative.group(1) or "").lower() == "week" else 31
