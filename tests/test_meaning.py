@@ -207,3 +207,39 @@ def test_a_quotation_in_single_marks_is_checked(overlay):
     app = overlay("meaning", {ONE: ('"to prevent further escalation"', "‘to stop any escalation’")})
     found = [w for w in warnings_of(app) if "[briefing.evidence]" in w]
     assert len(found) == 1 and "quotation '\"to stop any escalation\"'" in found[0], warnings_of(app)
+
+
+# --- sentence by sentence -------------------------------------------------------------------------
+
+def test_each_sentence_is_held_to_the_citation_that_follows_it(overlay):
+    app = overlay("meaning", {ONE: ("Tajikistan said 41 people had died by 18 September 2022 {cite:p}`beta2022`.",
+                                    "Over 142,000 people were evacuated {cite:p}`beta2022`; Tajikistan said 41 "
+                                    "people had died by 18 September 2022 {cite:p}`alpha2022`.")})
+    found = [w for w in warnings_of(app) if "[briefing.evidence]" in w]
+    assert len(found) == 2, warnings_of(app)
+    assert all("chapters/one.md:11:" in w and "which the citation after it names" in w for w in found), found
+    assert any("figure '142,000' is not in beta2022" in w for w in found), found
+
+
+def test_one_citation_holds_the_whole_block(overlay):
+    app = overlay("meaning", {ONE: ("Tajikistan said 41 people had died by 18 September 2022 {cite:p}`beta2022`.",
+                                    "Over 142,000 people were evacuated; Tajikistan said 41 people had died by "
+                                    "18 September 2022 {cite:p}`alpha2022,beta2022`.")})
+    assert warnings_of(app) == []
+
+
+def test_one_sides_count_is_not_the_others(overlay):
+    app = overlay("meaning", {"sources/text/beta2022.txt": ("said 41 people died", "said 41 Tajik people died"),
+                              "data/sources.toml": ("67c93861412d4a031a63b1747d7f1fd4841ff3c52a2dc3834613a9afefce92fd",
+                                                    _sha256_after("beta2022", "said 41 people died", "said 41 Tajik people died")),
+                              ONE: ("Tajikistan said 41 people had died", "Tajikistan said 41 Kyrgyz people had died")})
+    only_warning(app, "chapters/one.md:11:", "figure '41' is given as Kyrgyz", "gives it as Tajik", "[briefing.counted]")
+
+
+def _sha256_after(key: str, old: str, new: str) -> str:
+    import hashlib
+
+    from conftest import ROOT
+
+    text = (ROOT / "tests" / "roots" / "test-meaning" / "sources" / "text" / f"{key}.txt").read_bytes()
+    return hashlib.sha256(text.replace(old.encode(), new.encode())).hexdigest()

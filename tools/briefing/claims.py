@@ -21,6 +21,7 @@ The rules, in the order they run:
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -51,6 +52,7 @@ class Block:
     passage: str | None = None  # a data row: the passage it rests on, verbatim
     reported_by: str | None = None  # a data row of figures: who reported the figure
     rows: tuple[tuple[str, str], ...] = ()  # a chart's caption: (key, passage) of each row drawn
+    segments: tuple[tuple[int, tuple[str, ...]], ...] = ()  # (offset in text where a citation stands, its keys)
 
 
 @dataclass(frozen=True)
@@ -90,14 +92,20 @@ def judge(block: Block, corpus: Corpus) -> Verdict:
         items += [Item("figure", f"{value:g} (input of derived {spec.split('=', 1)[0].strip()})", value)
                   for value in inputs]
     hits_by_item = []
+    scope = _scopes(block, items)
     for item in items:
-        hits = _hits(item, indexes, within)
+        keys = scope.get(item)
+        hits = _hits(item, {k: i for k, i in indexes.items() if keys is None or k in keys}, within)
         if hits:
             hits_by_item.append(hits)
         else:
             row = ("" if within is None else "the passages of the rows the chart draws" if block.rows
                    else "the passage this row names")
-            verdict.problems.append(Problem("evidence", _missing_message(corpus, item, block.keys, row)))
+            problem = _missing_message(corpus, item, tuple(keys) if keys is not None else block.keys, row)
+            if keys is not None and _hits(item, indexes, within):
+                problem = (f"{item.describe()} is not in {', '.join(keys)}, which the citation after it names; it is "
+                           f"in another source this block cites: move the citation of that source next to it")
+            verdict.problems.append(Problem("evidence", problem))
     found = _closest_passages(hits_by_item)
     if within is not None:
         # A data row links to the passage it names, whatever else backs its figures.
@@ -121,6 +129,26 @@ def judge(block: Block, corpus: Corpus) -> Verdict:
 def _hits(item: Item, indexes: dict[str, SourceIndex], within) -> list[Hit]:
     searched = within if within is not None else {key: None for key in indexes}
     return [(key, number) for key, passages in searched.items() for number in indexes[key].find(item, passages)]
+
+
+def _scopes(block: Block, items: list[Item]) -> dict[Item, tuple[str, ...]]:
+    """Where a block cites sentence by sentence (citations with different keys), each item is held
+    to the sources of the citation that follows it (the last one, for words after it), plus any
+    source the page implies; a block with one citation, or one set of keys, holds all alike."""
+    if len({keys for _, keys in block.segments}) < 2:
+        return {}
+    implied = tuple(k for k in block.keys if not any(k in keys for _, keys in block.segments))
+    bounds = sorted(block.segments)
+    scope: dict[Item, tuple[str, ...]] = {}
+    start = 0
+    for number, (end, keys) in enumerate(bounds):
+        last = number == len(bounds) - 1
+        piece = block.text[start:] if last else block.text[start:end]
+        for item in extract(piece):
+            scope[item] = tuple(dict.fromkeys(scope.get(item, ()) + keys + implied))  # union where it recurs
+        start = end
+    # An item found only in the whole text (a quotation cut by a citation) is held to all keys.
+    return {item: keys for item, keys in scope.items() if item in items}
 
 
 def _closest_passages(hits_by_item: list[list[Hit]]) -> list[Hit]:
@@ -509,10 +537,36 @@ def _counts_near(text: str, value: float, table: dict[str, str], before: int, af
             right = re.split(r"[.!?;]\s", right)[0]
         window = " ".join(re.findall(r"[a-z]+", left.lower())[-before:] + ["|"] +
                           re.findall(r"[a-z]+", right.lower())[:after])
-        for word, concept in table.items():
-            if re.search(r"(?:^|\s)" + re.escape(word) + r"(?:\s|$)", window):
-                found.setdefault(concept, word)
+        for match in _table_pattern(tuple(table)).finditer(window):
+            found.setdefault(table[match.group(1)], match.group(1))
     return found
+
+
+@functools.lru_cache(maxsize=8)
+def _table_pattern(words: tuple[str, ...]) -> re.Pattern:
+    return re.compile(r"(?<!\S)(" + "|".join(map(re.escape, sorted(words, key=len, reverse=True))) + r")(?!\S)")
+
+
+# The adjectives, not the countries' names: "clashes with Tajikistan" places a count, "41 Tajik
+# people" says whose it is.
+SIDES = {"Kyrgyz": re.compile(r"\bkyrgyz\b", re.IGNORECASE), "Tajik": re.compile(r"\btajik\b", re.IGNORECASE)}
+
+
+def _sides(text: str, value: float, before: int = 3, after: int = 3) -> set[str]:
+    """Which side's count a figure is, by the words just beside it in its own sentence."""
+    found = set()
+    for number, start, end in figure_spans(text):
+        if number != value:
+            continue
+        left = " ".join(re.split(r"[.!?;]\s", text[:start])[-1].split()[-before:])
+        right = " ".join(re.split(r"[.!?;]\s", text[end:])[0].split()[:after])
+        found |= {side for side, pattern in SIDES.items() if pattern.search(left + " " + right)}
+    return found
+
+
+def _side(text: str, value: float) -> str | None:
+    sides = _sides(text, value, before=2, after=2)
+    return next(iter(sides)) if len(sides) == 1 else None
 
 
 def rule_counted(block: Block, ctx: _Context) -> list[Problem]:
@@ -527,13 +581,22 @@ def rule_counted(block: Block, ctx: _Context) -> list[Problem]:
             continue  # a year counts nothing
         said = _counts_near(text, item.value, table, before=3, after=4)
         hits = [hit for hit in ctx.hits(item) if hit[1] > 0]
-        if not said or not hits:
+        if not hits:
             continue
         given: dict[str, str] = {}
         for key, number in hits:
             given.update(_counts_near(ctx.passage(key, number).text, item.value, table, before=12, after=12,
                                       sentence=True))
-        if set(said) & set(given):
+        side, other = _side(text, item.value), set()
+        for key, number in hits:
+            other |= _sides(ctx.passage(key, number).text, item.value)
+        if side and other and side not in other:
+            seen.add(item.value)
+            problems.append(Problem("counted", f"{item.describe()} is given as {side}, but the passage that holds it "
+                                               f"gives it as {' and '.join(sorted(other))}: one side's count is "
+                                               "not the other's"))
+            continue
+        if not said or set(said) & set(given):
             continue
         seen.add(item.value)
         where = ", ".join(f"{key} ¶{n}" for key, n in hits[:3])

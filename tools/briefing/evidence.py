@@ -121,7 +121,8 @@ ROMAN = {"II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX":
 ROMAN_ORDER = re.compile(r"\b(" + "|".join(sorted(ROMAN, key=len, reverse=True)) + r")(?=\s+(?:degree|class|century|rank)\b)")
 
 
-def figure_spans(text: str) -> list[tuple[float, int, int]]:
+@functools.lru_cache(maxsize=8192)
+def figure_spans(text: str) -> tuple[tuple[float, int, int], ...]:
     """(value, start, end) of every figure in ``text`` (normalised), dates blanked: where a figure
     stands, so that the words beside it can be read."""
     _, rest = _dates(text)
@@ -129,7 +130,7 @@ def figure_spans(text: str) -> list[tuple[float, int, int]]:
              for m in NUMBER.finditer(rest)]
     spans += [(float(NUMBER_WORDS[m.group(1).lower()]), m.start(), m.end()) for m in NUMBER_WORD.finditer(rest)]
     spans += [(1.0 if m.group(1).lower() == "one" else 2.0, m.start(), m.end()) for m in ONE_TWO.finditer(rest)]
-    return spans
+    return tuple(spans)
 
 
 def _figures(text: str) -> list[Item]:

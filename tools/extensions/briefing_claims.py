@@ -123,6 +123,7 @@ def _collect(unit):
             if _is_unit(child) or _skipped(child) or isinstance(child, passage_links):
                 continue
             if isinstance(child, addnodes.pending_xref) and child.get("refdomain") == "cite":
+                child["briefing-offset"] = len(" ".join(texts))  # where the cited words end
                 cites.append(child)
                 continue
             if isinstance(child, nodes.inline) and child.get("derived"):
@@ -221,7 +222,7 @@ def check_document(app, doctree) -> None:
             source = registry(app).get(key)
             if source is not None:
                 env.note_dependency(source.text_rel)
-        found = check_evidence(app, unit, text, derived, keys, location)
+        found = check_evidence(app, unit, text, derived, keys, location, cites)
         unit_id = _claim_id(text, taken)
         unit["ids"].append(unit_id)
         for key in keys:
@@ -292,12 +293,14 @@ def _kind(unit) -> str:
     return "card" if _is_card(unit) else "paragraph"
 
 
-def check_evidence(app, unit, text, derived, keys, location) -> list[tuple[str, int]]:
+def check_evidence(app, unit, text, derived, keys, location, unit_cites=()) -> list[tuple[str, int]]:
     """Judge the block (briefing.claims) and warn for each problem; return the (key, paragraph)
     pairs that hold its evidence."""
     block = Block(text=text, keys=tuple(keys), derived=tuple(derived),
                   passage=unit.get("briefing-passage"), reported_by=unit.get("briefing-reported-by"),
-                  rows=tuple(tuple(row) for row in unit.get("briefing-rows", ())))
+                  rows=tuple(tuple(row) for row in unit.get("briefing-rows", ())),
+                  segments=tuple((cite.get("briefing-offset", len(text)), tuple(_cite_keys([cite])))
+                                 for cite in unit_cites))
     verdict = judge(block, corpus(app))
     for problem in verdict.problems:
         _warn(app.env, problem.message, location, problem.rule)
