@@ -24,6 +24,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from .errors import Problem  # kinds: internal, fragment, image, alt, orphan, url, http, allow-list
+
 # Attributes whose value is a URL, by element. ``use`` covers inline SVG sprites (the theme's icons).
 URL_ATTRS = {
     "a": ("href",), "area": ("href",), "link": ("href",), "script": ("src",),
@@ -71,18 +73,6 @@ class Page:
     ids: set[str] = field(default_factory=set)
     refs: list[Ref] = field(default_factory=list)
     images: list[Image] = field(default_factory=list)
-
-
-@dataclass(frozen=True, order=True)
-class Problem:
-    path: str       # the HTML file (or data file), relative to its directory, with "/" separators
-    line: int
-    kind: str       # internal, fragment, image, alt, orphan, url, http, allow-list
-    message: str    # what is wrong, where it was built from, and what to do
-
-    @property
-    def location(self) -> str:
-        return f"{self.path}:{self.line}"
 
 
 @dataclass
@@ -146,9 +136,8 @@ def load_allow_list(path: Path, shown: str) -> tuple[dict[str, str], list[Proble
         if not entry:
             continue
         if not reason:
-            problems.append(Problem(shown, number, "allow-list",
-                                    f"'{entry}' is allowed without a reason: say why after '#' on the same "
-                                    "line, or remove the line"))
+            problems.append(Problem(shown, number, f"'{entry}' is allowed without a reason",
+                                    "say why after '#' on the same line, or remove the line", "allow-list"))
         entries[entry.lower()] = reason
     return entries, problems
 
@@ -277,7 +266,7 @@ def check_site(outdir: Path | str, root: str = "index.html", http_hosts=frozense
         return f"page built from {source}" if source else STRAY_PAGE if kind == "orphan" else SOURCE_NONE
 
     def add(path: str, line: int, kind: str, what: str, todo: str) -> None:
-        report.problems.append(Problem(path, line, kind, f"{what} ({origin(path, kind)}): {todo}"))
+        report.problems.append(Problem(path, line, f"{what} ({origin(path, kind)})", todo, kind))
 
     for path in page_paths:
         page = pages[path]
@@ -359,5 +348,5 @@ def check_site(outdir: Path | str, root: str = "index.html", http_hosts=frozense
             if path not in seen:
                 add(path, 1, "orphan", f"page {path} is reached by no chain of links from {root}",
                     "add it to a toctree or link to it from a page that is, or remove it")
-    report.problems.sort()
+    report.problems.sort(key=Problem.sort_key)
     return report

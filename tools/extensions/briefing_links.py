@@ -71,7 +71,7 @@ def check_links(app, exception) -> None:
                         allow_file=hosts_file, decorative_file=images_file, cache=cache)
     _save_cache(app, cache)
     for problem in problems + more + report.problems:
-        logger.warning(problem.message, location=problem.location, **WARN)
+        logger.warning(problem.text, location=problem.location, **WARN)
     logger.info(f"briefing_links: checked {report.pages} pages and {report.links} links in "
                 f"{time.perf_counter() - started:.2f} s, reading {report.read} page(s) anew; "
                 f"{len(report.problems)} problem(s)")
