@@ -125,15 +125,16 @@ def read_bib(path: Path, shown: str | None = None) -> BibFile:
 
 class _Writer(Writer):
     """pybtex's BibTeX writer, which encodes text as LaTeX (``&`` as ``\\&``), except in the
-    fields that hold an address verbatim."""
+    fields that hold an address verbatim; laid out as references.bib is (names aligned, values
+    in braces)."""
 
     VERBATIM = {"url", "doi"}
 
     def _write_field(self, stream, type, value):
-        if type.lower() in self.VERBATIM:
-            stream.write(f",\n    {type} = {self.quote(value)}")
-        else:
-            super()._write_field(stream, type, value)
+        if type.lower() not in self.VERBATIM:
+            value = self._encode(value)
+        self.check_braces(value)
+        stream.write(f",\n  {type:<12} = {{{value}}}")
 
 
 def entry_text(key: str, entry_type: str, fields: dict[str, str], persons: dict[str, list[str]] | None = None) -> str:
