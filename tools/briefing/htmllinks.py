@@ -35,8 +35,8 @@ from .htmlpage import Image, Load, Page, Ref, css_loads, parse_page, srcset_urls
 # are not scanned as pages themselves.
 ASSET_DIRS = ("_static", "_sources", "_images", "_downloads")
 PAGE_SUFFIXES = (".html", ".htm")
-# Fragments that need no anchor: "#" and "#top" scroll to the top of a page (HTML standard), and
-# ":~:" starts a text fragment.
+# Fragments that need no anchor: "#" and "#top" scroll to the top of a page (HTML standard). A
+# fragment starting ":~:" (a text fragment) needs none either: check_site tests that prefix itself.
 FREE_FRAGMENTS = ("", "top")
 # How a defect on a page with no source document is explained, by kind.
 SOURCE_NONE = "not built from a source document: the link comes from a template or the theme"
