@@ -7,8 +7,6 @@ The Read the Docs configuration builds with warnings as errors and offers the PD
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -17,7 +15,7 @@ import yaml
 from bs4 import BeautifulSoup
 
 from briefing.htmllinks import third_party_loads
-from conftest import ROOT
+from conftest import ROOT, sphinx_build
 from test_citing import content_pages
 
 BASE = "https://book.example/en/latest/"
@@ -30,10 +28,7 @@ def hosted_html(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("hosted") / "html"
     env = {**os.environ, "READTHEDOCS_CANONICAL_URL": BASE.rstrip("/")}
     env.pop("BRIEFING_BASEURL", None)
-    result = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-b", "html", "-W", "-n", "--keep-going", "-q",
-         "-d", str(out.parent / "doctrees"), str(ROOT), str(out)],
-        capture_output=True, text=True, env=env)
+    result = sphinx_build(ROOT, "html", out, "-d", str(out.parent / "doctrees"), env=env)
     assert result.returncode == 0, f"the hosted build is not clean:\n{result.stderr}"
     return out
 
