@@ -42,11 +42,14 @@ def copy_book(destination: Path) -> Path:
     return destination
 
 
-def sphinx_build(srcdir: Path, builder: str, outdir: Path, *extra: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "sphinx", "-b", builder, "-W", "-n", "--keep-going", "-q",
-         *extra, str(srcdir), str(outdir)],
-        capture_output=True, text=True)
+def sphinx_build(srcdir: Path, builder: str, outdir: Path, *extra: str, make: bool = False,
+                 quiet: bool = True, env: dict | None = None) -> subprocess.CompletedProcess:
+    """``python -m sphinx`` with the book's gate flags (tools/sphinxbuild.py): ``-b builder``, or
+    ``-M builder`` (make mode: latexpdf, epub) when ``make``; ``env`` replaces the environment."""
+    from sphinxbuild import sphinx_command
+
+    return subprocess.run(sphinx_command(srcdir, outdir, builder, *extra, make=make, quiet=quiet),
+                          capture_output=True, text=True, env=env)
 
 
 @pytest.fixture(scope="session")

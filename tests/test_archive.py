@@ -4,7 +4,8 @@ its bibliography entry and page."""
 from __future__ import annotations
 
 from briefing.archive import integrity_problem, load_registry
-from briefing.bibcheck import entry_lines, field_problems, syntax_problem
+from briefing.bibcheck import field_problems, read_problems
+from briefing.bibfile import read_bib
 from conftest import ROOT
 
 
@@ -24,11 +25,11 @@ def test_integrity_check_catches_a_changed_byte(tmp_path):
 
 
 def test_registry_and_bibliography_name_the_same_sources():
-    bib = ROOT / "references.bib"
-    assert syntax_problem(bib) is None
+    bib = read_bib(ROOT / "references.bib", "references.bib")
+    assert read_problems(bib) == []
     assert field_problems(bib) == []
     sources = load_registry(ROOT)
-    assert set(entry_lines(bib)) == set(sources)
+    assert set(bib.spans) == set(sources)
     for source in sources.values():
         assert (ROOT / f"{source.page}.md").is_file()
 
@@ -63,9 +64,9 @@ def test_bibliography_field_defects_name_their_entry_line(tmp_path):
   organization = {O},
 }
 """)
-    problems = field_problems(bib)
-    assert all(line == 1 for line, _ in problems)
-    text = " | ".join(message for _, message in problems)
+    problems = field_problems(read_bib(bib))
+    assert all(problem.line == 1 for problem in problems)
+    text = " | ".join(problem.text for problem in problems)
     assert "month 'sept.' is not a month" in text
     assert "url 'not a url' is not a well-formed web address" in text
     assert "field 'organization'" in text and "put the outlet in howpublished" in text

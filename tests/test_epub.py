@@ -12,7 +12,6 @@ import re
 import runpy
 import shutil
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -22,7 +21,7 @@ import pytest
 from briefing.archive import load_registry
 from briefing_epub import fix_css, fix_svg, fix_xhtml
 from briefing_latex import format_date
-from conftest import ROOT
+from conftest import ROOT, sphinx_build
 
 CONF = runpy.run_path(str(ROOT / "conf.py"))
 
@@ -47,8 +46,7 @@ def epubcheck(epub: Path) -> list[str]:
 @pytest.fixture(scope="session")
 def epub_file(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("epub")
-    result = subprocess.run([sys.executable, "-m", "sphinx", "-M", "epub", str(ROOT), str(out),
-                             "-W", "-n", "--keep-going", "-q"], capture_output=True, text=True)
+    result = sphinx_build(ROOT, "epub", out, make=True)
     assert result.returncode == 0, f"the e-book does not build:\n{result.stdout[-3000:]}\n{result.stderr}"
     epub = out / "epub" / f"{CONF['epub_basename']}.epub"
     assert epub.is_file()

@@ -7,8 +7,6 @@ The Read the Docs configuration builds with warnings as errors and offers the PD
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -16,9 +14,9 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from conftest import ROOT
+from briefing.htmllinks import third_party_loads
+from conftest import ROOT, sphinx_build
 from test_citing import content_pages
-from test_third_party import scan_site
 
 BASE = "https://book.example/en/latest/"
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -30,10 +28,7 @@ def hosted_html(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("hosted") / "html"
     env = {**os.environ, "READTHEDOCS_CANONICAL_URL": BASE.rstrip("/")}
     env.pop("BRIEFING_BASEURL", None)
-    result = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-b", "html", "-W", "-n", "--keep-going", "-q",
-         "-d", str(out.parent / "doctrees"), str(ROOT), str(out)],
-        capture_output=True, text=True, env=env)
+    result = sphinx_build(ROOT, "html", out, "-d", str(out.parent / "doctrees"), env=env)
     assert result.returncode == 0, f"the hosted build is not clean:\n{result.stderr}"
     return out
 
@@ -79,8 +74,8 @@ def test_cite_this_page_uses_the_hosted_address(hosted_html):
 
 
 def test_hosted_pages_load_nothing_from_other_hosts(hosted_html):
-    problems = scan_site(hosted_html, frozenset({"book.example"}))
-    assert not problems, "third-party resources:\n" + "\n".join(problems)
+    problems = third_party_loads(hosted_html, frozenset({"book.example"}))
+    assert not problems, "third-party resources:\n" + "\n".join(map(str, problems))
 
 
 def test_local_build_has_no_sitemap(book_html):

@@ -21,7 +21,7 @@ from pybtex.database import parse_file
 
 from briefing.archive import load_registry
 from briefing_latex import format_date
-from conftest import ROOT
+from conftest import ROOT, sphinx_build
 
 REQUIRE_TEX = ROOT / "tools" / "require_tex.py"
 INSTALL_LINE = ("apt-get install -y latexmk texlive-latex-recommended texlive-latex-extra "
@@ -42,10 +42,7 @@ def pdf_build(tmp_path_factory) -> Path:
     check = subprocess.run([sys.executable, str(REQUIRE_TEX)], capture_output=True, text=True)
     assert check.returncode == 0, check.stderr
     out = tmp_path_factory.mktemp("pdf")
-    result = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-M", "latexpdf", str(ROOT), str(out),
-         "-W", "-n", "--keep-going", "-q"],
-        capture_output=True, text=True)
+    result = sphinx_build(ROOT, "latexpdf", out, make=True)
     assert result.returncode == 0, f"the PDF does not build:\n{result.stdout[-3000:]}\n{result.stderr}"
     return out / "latex"
 

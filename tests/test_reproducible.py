@@ -7,13 +7,12 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, copy_book
+from conftest import ROOT, copy_book, sphinx_build
 
 
 def _epoch() -> str:
@@ -26,10 +25,7 @@ def _build(workdir: Path, *extra: str) -> tuple[subprocess.CompletedProcess, Pat
     src = copy_book(workdir / "src")
     out = workdir / "html"
     env = dict(os.environ, SOURCE_DATE_EPOCH=_epoch())
-    result = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-b", "html", "-W", "-n", "--keep-going", "-E",
-         "-d", str(workdir / "doctrees"), *extra, str(src), str(out)],
-        capture_output=True, text=True, env=env)
+    result = sphinx_build(src, "html", out, "-E", "-d", str(workdir / "doctrees"), *extra, quiet=False, env=env)
     return result, out
 
 

@@ -36,6 +36,7 @@ from types import SimpleNamespace
 ROOT = Path(__file__).resolve().parents[1]
 TOOLS = [ROOT / "tools", ROOT / "tools" / "extensions"]
 sys.path[:0] = [str(p) for p in TOOLS]
+from sphinxbuild import sphinx_args  # noqa: E402  (the one spelling of a sphinx-build command line)
 TINY_BOOK = ROOT / "tests" / "roots" / "test-claims-clean"  # its conf.py imports ../rootconf.py
 # Not part of a book's sources: left out of the copies the benchmark builds and edits.
 NOT_COPIED = shutil.ignore_patterns(".git", ".venv", "_build", "node_modules", "tests", ".pytest_cache",
@@ -62,8 +63,9 @@ def _env(checks: bool = True) -> dict:
 
 
 def build(src: Path, out: Path, *extra: str, checks: bool = True, python: tuple[str, ...] = ()) -> Run:
-    command = [sys.executable, *python, "-c", MEASURED_BUILD, "-b", "html", "-n", "-q", "--no-color",
-               "-d", str(out.parent / f"{out.name}.doctrees"), *extra, str(src), str(out)]
+    command = [sys.executable, *python, "-c", MEASURED_BUILD,
+               *sphinx_args(src, out, "html", "--no-color", "-d", str(out.parent / f"{out.name}.doctrees"), *extra,
+                            strict=False)]
     start = time.perf_counter()
     result = subprocess.run(command, capture_output=True, text=True, env=_env(checks))
     seconds = time.perf_counter() - start

@@ -17,8 +17,9 @@ import argparse
 import json
 import re
 import sys
-from html.parser import HTMLParser
 from pathlib import Path
+
+from briefing.htmlpage import parse_page  # the one model of a built page (tools/ is on the path)
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "data" / "html-ids-baseline.json"
@@ -26,44 +27,10 @@ PAGES = ("index.html", "chapters/*.html", "sources/*.html")
 UNSTABLE = re.compile(r"id\d+|index-\d+|[_a-z]+_\d+|sd-tab-(item|set)-\d+(-content)?")
 
 
-class _MainIds(HTMLParser):
-    """The ids inside <article role="main"> (the theme's chrome is not the book's)."""
-
-    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-            "track", "wbr"}
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.ids: set[str] = set()
-        self._depth = 0  # open elements inside the main article; 0 when outside it
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if self._depth == 0:
-            if tag == "article" and attrs.get("role") == "main":
-                self._depth = 1
-            return
-        if attrs.get("id") and not UNSTABLE.fullmatch(attrs["id"]):
-            self.ids.add(attrs["id"])
-        if tag not in self.VOID:
-            self._depth += 1
-
-    def handle_startendtag(self, tag, attrs):
-        if self._depth:
-            attrs = dict(attrs)
-            if attrs.get("id") and not UNSTABLE.fullmatch(attrs["id"]):
-                self.ids.add(attrs["id"])
-
-    def handle_endtag(self, tag):
-        if self._depth and tag not in self.VOID:
-            self._depth -= 1
-
-
 def page_ids(path: Path) -> list[str]:
-    parser = _MainIds()
-    parser.feed(path.read_text(encoding="utf-8"))
-    parser.close()
-    return sorted(parser.ids)
+    """The stable ids inside the page's <article role="main"> (the theme's chrome is not the book's)."""
+    page = parse_page(path.read_text(encoding="utf-8"))
+    return sorted(i for i in page.main_ids if not UNSTABLE.fullmatch(i))
 
 
 def collect(html_dir: Path) -> dict[str, list[str]]:

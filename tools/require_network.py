@@ -10,7 +10,6 @@ Exit status: 0 when a host answers (or no URL is cited), 2 when none does.
 
 from __future__ import annotations
 
-import re
 import socket
 import sys
 import threading
@@ -18,16 +17,17 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from briefing.bibfile import read_bib
+
 ROOT = Path(__file__).resolve().parents[1]
 DEADLINE = 4.0  # seconds for every lookup and connection together
-URL_FIELD = re.compile(r"(?<![\w-])url\s*=\s*[{\"]\s*([^}\"\s]+)", re.IGNORECASE)
 
 
 def cited_hosts(bibfiles: list[Path]) -> list[tuple[str, int]]:
     """(host, port) of every URL the bibliography files cite, once each, in order."""
     hosts: dict[tuple[str, int], None] = {}
     for bibfile in bibfiles:
-        for url in URL_FIELD.findall(bibfile.read_text(encoding="utf-8")):
+        for url in read_bib(bibfile).urls():  # pybtex, through briefing.bibfile
             parts = urlsplit(url)
             if parts.hostname:
                 hosts[(parts.hostname, parts.port or (80 if parts.scheme == "http" else 443))] = None

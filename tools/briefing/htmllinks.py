@@ -7,7 +7,12 @@ line of the offending tag:
 - a ``#fragment`` that names no ``id`` (or ``<a name>``) in the page it points to;
 - an image whose file is missing, or that has no alt text (unless allowed as decorative);
 - a page that no chain of links from the root page reaches (an orphan);
-- an external URL that is not well-formed, or that uses plain ``http://`` for a host not allowed.
+- an external URL that is not well-formed, or that uses plain ``http://`` for a host not allowed;
+- a resource fetched from another host (a script, style sheet, font, icon, image, frame or media
+  element, a CSS ``url()`` or ``@import``), in a page or in a style sheet under ``_static``: the
+  book loads nothing from anywhere else. A link a reader follows is not a load.
+
+Pages are read once into briefing.htmlpage's model.
 
 The Sphinx extension ``briefing_links`` is a thin wrapper around this module; the tests call it too.
 """
@@ -20,23 +25,18 @@ import posixpath
 import re
 from collections import deque
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-# Attributes whose value is a URL, by element. ``use`` covers inline SVG sprites (the theme's icons).
-URL_ATTRS = {
-    "a": ("href",), "area": ("href",), "link": ("href",), "script": ("src",),
-    "iframe": ("src",), "embed": ("src",), "object": ("data",), "form": ("action",),
-    "img": ("src", "srcset"), "source": ("src", "srcset"), "video": ("src", "poster"),
-    "audio": ("src",), "track": ("src",), "use": ("href", "xlink:href"),
-}
+from .errors import Problem  # kinds: internal, fragment, image, alt, orphan, url, http, third-party, allow-list
+from .htmlpage import Image, Load, Page, Ref, css_loads, parse_page, srcset_urls, third_party  # noqa: F401
+
 # Directories that hold the builder's assets rather than pages: their files are link targets, but
 # are not scanned as pages themselves.
 ASSET_DIRS = ("_static", "_sources", "_images", "_downloads")
 PAGE_SUFFIXES = (".html", ".htm")
-# Fragments that need no anchor: "#" and "#top" scroll to the top of a page (HTML standard), and
-# ":~:" starts a text fragment.
+# Fragments that need no anchor: "#" and "#top" scroll to the top of a page (HTML standard). A
+# fragment starting ":~:" (a text fragment) needs none either: check_site tests that prefix itself.
 FREE_FRAGMENTS = ("", "top")
 # How a defect on a page with no source document is explained, by kind.
 SOURCE_NONE = "not built from a source document: the link comes from a template or the theme"
@@ -47,88 +47,12 @@ _BAD_URL_CHARS = re.compile(r"[\x00-\x20\x7f<>\"{}|\\^`]")
 _BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
-@dataclass(frozen=True)
-class Ref:
-    """A URL-valued attribute of one tag."""
-
-    tag: str
-    attr: str
-    url: str
-    line: int
-
-
-@dataclass(frozen=True)
-class Image:
-    src: str | None
-    alt: str | None
-    line: int
-
-
-@dataclass
-class Page:
-    """What the checks need of one HTML file: its anchors, its URLs and its images."""
-
-    ids: set[str] = field(default_factory=set)
-    refs: list[Ref] = field(default_factory=list)
-    images: list[Image] = field(default_factory=list)
-
-
-@dataclass(frozen=True, order=True)
-class Problem:
-    path: str       # the HTML file (or data file), relative to its directory, with "/" separators
-    line: int
-    kind: str       # internal, fragment, image, alt, orphan, url, http, allow-list
-    message: str    # what is wrong, where it was built from, and what to do
-
-    @property
-    def location(self) -> str:
-        return f"{self.path}:{self.line}"
-
-
 @dataclass
 class Report:
     pages: int = 0
     read: int = 0  # pages parsed in this check; the others came from the cache unchanged
     links: int = 0
     problems: list[Problem] = field(default_factory=list)
-
-
-class _Collector(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.page = Page()
-
-    def handle_starttag(self, tag, attrs):
-        if not attrs and tag != "img":
-            return
-        line = self.getpos()[0]
-        values = dict(attrs)
-        if values.get("id"):
-            self.page.ids.add(values["id"])
-        if tag == "a" and values.get("name"):
-            self.page.ids.add(values["name"])
-        if tag == "img":
-            self.page.images.append(Image(values.get("src"), values.get("alt"), line))
-        for attr in URL_ATTRS.get(tag, ()):
-            value = values.get(attr)
-            if value is None or (tag == "img" and attr == "src"):
-                continue
-            urls = srcset_urls(value) if attr == "srcset" else [value]
-            self.page.refs.extend(Ref(tag, attr, url, line) for url in urls)
-
-    handle_startendtag = handle_starttag
-
-
-def parse_page(text: str) -> Page:
-    collector = _Collector()
-    collector.feed(text)
-    collector.close()
-    return collector.page
-
-
-def srcset_urls(value: str) -> list[str]:
-    """The URLs of a ``srcset`` ("a.png 1x, b.png 2x")."""
-    return [part.split()[0] for part in value.split(",") if part.split()]
 
 
 def load_allow_list(path: Path, shown: str) -> tuple[dict[str, str], list[Problem]]:
@@ -146,9 +70,8 @@ def load_allow_list(path: Path, shown: str) -> tuple[dict[str, str], list[Proble
         if not entry:
             continue
         if not reason:
-            problems.append(Problem(shown, number, "allow-list",
-                                    f"'{entry}' is allowed without a reason: say why after '#' on the same "
-                                    "line, or remove the line"))
+            problems.append(Problem(shown, number, f"'{entry}' is allowed without a reason",
+                                    "say why after '#' on the same line, or remove the line", "allow-list"))
         entries[entry.lower()] = reason
     return entries, problems
 
@@ -245,7 +168,8 @@ def _read_page(outdir: Path, path: str, cache: dict, report: Report) -> Page:
 def check_site(outdir: Path | str, root: str = "index.html", http_hosts=frozenset(),
                decorative=(), sources: dict[str, str] | None = None,
                allow_file: str = "data/http-allowed-hosts.txt",
-               decorative_file: str = "data/decorative-images.txt", cache: dict | None = None) -> Report:
+               decorative_file: str = "data/decorative-images.txt", cache: dict | None = None,
+               own_hosts=frozenset()) -> Report:
     """Check every page under ``outdir``.
 
     ``root`` is the page every other page must be reachable from; ``http_hosts`` the hosts that
@@ -253,7 +177,8 @@ def check_site(outdir: Path | str, root: str = "index.html", http_hosts=frozense
     an empty alt; ``sources`` maps a page to the source file it was built from, for the messages;
     ``cache`` (kept by the caller between builds) holds what was learnt of each page, so that a
     rebuild re-reads only the pages it rewrote, while every link is still checked against the
-    current anchors of every page.
+    current anchors of every page; ``own_hosts`` the book's own hosts (html_baseurl's), from
+    which a page may load.
     """
     outdir = Path(outdir)
     sources = sources or {}
@@ -277,11 +202,15 @@ def check_site(outdir: Path | str, root: str = "index.html", http_hosts=frozense
         return f"page built from {source}" if source else STRAY_PAGE if kind == "orphan" else SOURCE_NONE
 
     def add(path: str, line: int, kind: str, what: str, todo: str) -> None:
-        report.problems.append(Problem(path, line, kind, f"{what} ({origin(path, kind)}): {todo}"))
+        report.problems.append(Problem(path, line, f"{what} ({origin(path, kind)})", todo, kind))
 
+    own_hosts = frozenset(host.lower() for host in own_hosts)
     for path in page_paths:
         page = pages[path]
         out = links.setdefault(path, set())
+        for load in page.loads:
+            if third_party(load.url, own_hosts):
+                add(path, load.line, "third-party", f"{load.what} loads {load.url}", LOCAL_ONLY)
         for ref in page.refs:
             report.links += 1
             url = ref.url.strip()
@@ -359,5 +288,30 @@ def check_site(outdir: Path | str, root: str = "index.html", http_hosts=frozense
             if path not in seen:
                 add(path, 1, "orphan", f"page {path} is reached by no chain of links from {root}",
                     "add it to a toctree or link to it from a page that is, or remove it")
-    report.problems.sort()
+    report.problems += _style_sheet_loads(outdir, files, own_hosts)
+    report.problems.sort(key=Problem.sort_key)
     return report
+
+
+LOCAL_ONLY = ("serve it from the book's own _static folder, or leave it out: no page loads anything "
+              "from another host")
+
+
+def _style_sheet_loads(outdir: Path, files, own_hosts) -> list[Problem]:
+    return [Problem(path, load.line, f"{load.what} loads {load.url}", LOCAL_ONLY, "third-party")
+            for path in sorted(f for f in files if f.startswith("_static/") and f.endswith(".css"))
+            for load in css_loads((outdir / path).read_text(encoding="utf-8", errors="replace"))
+            if third_party(load.url, own_hosts)]
+
+
+def third_party_loads(outdir: Path | str, own_hosts=frozenset()) -> list[Problem]:
+    """Every resource the site at ``outdir`` fetches from another host, in its pages and its
+    _static style sheets (the rule check_site applies, on its own)."""
+    outdir = Path(outdir)
+    own_hosts = frozenset(host.lower() for host in own_hosts)
+    files, _, page_paths = _walk(outdir)
+    problems = [Problem(path, load.line, f"{load.what} loads {load.url}", LOCAL_ONLY, "third-party")
+                for path in page_paths
+                for load in parse_page((outdir / path).read_text(encoding="utf-8", errors="replace")).loads
+                if third_party(load.url, own_hosts)]
+    return sorted(problems, key=Problem.sort_key) + _style_sheet_loads(outdir, files, own_hosts)

@@ -15,16 +15,9 @@ from pathlib import Path
 
 import pybtex.plugin
 
+from briefing.bibfile import BibFile, entry_text, read_bib
 from briefing.evidence import MONTH_NAMES
 from briefing_sources import registry
-
-# Characters BibTeX treats specially inside a braced field.
-_BIBTEX_SPECIAL = re.compile(r"([&%$#_])")
-
-
-def bibtex_escape(text: str) -> str:
-    return _BIBTEX_SPECIAL.sub(r"\\\1", text).replace("{", "").replace("}", "")
-
 
 def release_year_month(release: str) -> tuple[str, str] | None:
     """The book's releases are numbered YYYY.MM; that is the date a reader cites."""
@@ -40,21 +33,23 @@ def page_url(app, pagename: str) -> str:
 
 
 def page_bibtex(app, pagename: str, title: str, url: str) -> str:
+    """The page's BibTeX entry, written by pybtex (briefing.bibfile): the title and the book in
+    braces, so that BibTeX styles keep their capitals; the author an organisation, kept whole."""
     config = app.config
     key = "briefingbook-" + re.sub(r"[^A-Za-z0-9]+", "-", pagename).strip("-")
-    fields = [
-        ("title", "{" + bibtex_escape(title) + "}"),
-        ("author", "{" + bibtex_escape(config.author) + "}"),
-        ("howpublished", "In {" + bibtex_escape(config.project) + "}, version " + config.release),
-    ]
+    fields = {"title": "{" + _unbraced(title) + "}",
+              "howpublished": f"In {{{_unbraced(config.project)}}}, version {config.release}"}
     date = release_year_month(config.release)
     if date:
-        fields.append(("year", date[0]))
-    fields.append(("url", url))
-    lines = [f"  {name:<12} = {{{value}}}," for name, value in fields]
-    if date:
-        lines.insert(-1, f"  {'month':<12} = {date[1]},")
-    return "@misc{" + key + ",\n" + "\n".join(lines) + "\n}"
+        fields["year"] = date[0]
+        fields["month"] = next(name for name in MONTH_NAMES if name[:3].lower() == date[1])
+    fields["url"] = url
+    return entry_text(key, "misc", fields, {"author": ["{" + _unbraced(config.author) + "}"]})
+
+
+def _unbraced(text: str) -> str:
+    # A brace in a title would unbalance the entry's own; the writer escapes everything else.
+    return text.replace("{", "").replace("}", "")
 
 
 def page_reference(app, title: str, url: str) -> str:
@@ -63,21 +58,18 @@ def page_reference(app, title: str, url: str) -> str:
     return f"{config.author}. “{title}”. In {config.project}, version {config.release}. {url}"
 
 
-def bib_entry_text(bibfile: Path, key: str) -> str | None:
-    """The entry ``key`` exactly as references.bib writes it (braces balanced)."""
-    text = bibfile.read_text(encoding="utf-8")
-    match = re.search(r"@\w+\s*\{\s*" + re.escape(key) + r"\s*,", text)
-    if not match:
+def bibfile(app) -> BibFile | None:
+    """The book's first .bib file, read once per build (None when there is none)."""
+    if not app.config.bibtex_bibfiles:
         return None
-    depth = 0
-    for end in range(match.start(), len(text)):
-        if text[end] == "{":
-            depth += 1
-        elif text[end] == "}":
-            depth -= 1
-            if depth == 0:
-                return text[match.start():end + 1]
-    return None
+    if getattr(app, "briefing_bibfile", None) is None:
+        name = app.config.bibtex_bibfiles[0]
+        app.briefing_bibfile = read_bib(Path(app.srcdir) / name, name)
+    return app.briefing_bibfile
+
+
+def forget_bibfile(app) -> None:
+    app.briefing_bibfile = None
 
 
 def source_reference(app, key: str) -> str | None:
@@ -106,9 +98,9 @@ def cite_html(app, pagename: str, title: str) -> str:
             "in front of it.</p>\n")
     parts = [_block("This page", page_reference(app, title, url), page_bibtex(app, pagename, title, url))]
     source = next((s for s in registry(app).values() if s.page == pagename), None)
-    bibfiles = app.config.bibtex_bibfiles
-    if source is not None and bibfiles:
-        entry = bib_entry_text(Path(app.srcdir) / bibfiles[0], source.key)
+    bib = bibfile(app)
+    if source is not None and bib is not None:
+        entry = bib.raw(source.key)
         reference = source_reference(app, source.key)
         if entry and reference:
             parts.append(_block("The source article", reference, entry))
@@ -126,5 +118,6 @@ def add_cite_block(app, pagename, templatename, context, doctree) -> None:
 
 
 def setup(app):
+    app.connect("builder-inited", forget_bibfile)
     app.connect("html-page-context", add_cite_block)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,6 +1,7 @@
 """Links of the built HTML book: after a successful HTML build, every page is checked for broken
-internal links and anchors, missing images and alt texts, orphan pages and external URLs that are
-malformed or use plain http (tools/briefing/htmllinks.py holds the rules).
+internal links and anchors, missing images and alt texts, orphan pages, external URLs that are
+malformed or use plain http, and resources loaded from another host than the book's own
+(tools/briefing/htmllinks.py holds the rules).
 
 Each defect is a Sphinx warning located at the HTML file and line, so ``-W`` fails the build.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 import pickle
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from sphinx.util import logging
 
@@ -19,6 +21,8 @@ logger = logging.getLogger(__name__)
 WARN = {"type": "briefing", "subtype": "links"}
 # Builders whose pages link by file name (dirhtml by directory, resolved to its index.html).
 BUILDERS = ("html", "dirhtml")
+# Raised whenever briefing.htmlpage.Page changes shape: an older cache is then read afresh.
+CACHE_VERSION = 2
 
 
 def page_of(uri: str) -> str:
@@ -45,15 +49,22 @@ def _load_cache(app) -> dict:
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
         return {}
     # A cache of another output directory says nothing of this one.
-    return cache.get("pages", {}) if cache.get("outdir") == str(app.outdir) else {}
+    same = cache.get("outdir") == str(app.outdir) and cache.get("version") == CACHE_VERSION
+    return cache.get("pages", {}) if same else {}
 
 
 def _save_cache(app, pages: dict) -> None:
     path = _cache_path(app)
     partial = path.with_name(path.name + ".partial")
     with partial.open("wb") as handle:
-        pickle.dump({"outdir": str(app.outdir), "pages": pages}, handle)
+        pickle.dump({"outdir": str(app.outdir), "version": CACHE_VERSION, "pages": pages}, handle)
     partial.replace(path)  # atomic: an interrupted build leaves the old cache or none
+
+
+def own_hosts(app) -> frozenset[str]:
+    """The hosts the book is served from (html_baseurl's), from which a page may load."""
+    host = urlsplit(app.config.html_baseurl or "").hostname
+    return frozenset({host}) if host else frozenset()
 
 
 def check_links(app, exception) -> None:
@@ -68,10 +79,11 @@ def check_links(app, exception) -> None:
     cache = _load_cache(app)
     report = check_site(Path(app.outdir), root=page_of(app.builder.get_target_uri(app.config.root_doc)),
                         http_hosts=hosts, decorative=tuple(images), sources=page_sources(app),
-                        allow_file=hosts_file, decorative_file=images_file, cache=cache)
+                        allow_file=hosts_file, decorative_file=images_file, cache=cache,
+                        own_hosts=own_hosts(app))
     _save_cache(app, cache)
     for problem in problems + more + report.problems:
-        logger.warning(problem.message, location=problem.location, **WARN)
+        logger.warning(problem.text, location=problem.location, **WARN)
     logger.info(f"briefing_links: checked {report.pages} pages and {report.links} links in "
                 f"{time.perf_counter() - started:.2f} s, reading {report.read} page(s) anew; "
                 f"{len(report.problems)} problem(s)")

@@ -16,7 +16,8 @@ from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import make_refnode
 
 from briefing.archive import RegistryError, Source, integrity_problem, load_registry, voice_problems
-from briefing.bibcheck import entry_lines, field_problems, syntax_problem
+from briefing.bibcheck import field_problems, read_problems
+from briefing.bibfile import read_bib
 from briefing.evidence import SourceIndex, date_words
 from briefing.corpus import Corpus
 from briefing.names import NamesError, load_names
@@ -61,18 +62,22 @@ class BibliographyError(SphinxError):
 
 
 def check_bibfiles(app, config) -> None:
-    """Vet references.bib before sphinxcontrib-bibtex parses it: a syntax error would otherwise
-    surface as a traceback with no hint of where."""
+    """Vet references.bib before sphinxcontrib-bibtex parses it: a syntax error or a repeated key
+    would otherwise surface as a traceback, or as a warning with no line, and cost the entries
+    after it. Each such problem is a located warning; then the build stops, naming the first."""
     for name in config.bibtex_bibfiles:
         path = Path(app.srcdir) / name
         if not path.is_file():
             raise BibliographyError(f"{name}: the bibliography file is missing; restore it")
-        problem = syntax_problem(path)
-        if problem:
-            line, message = problem
-            raise BibliographyError(f"{name}:{line}: {message}; fix the entry at or just before that line")
-        for line, message in field_problems(path):
-            logger.warning(message, location=f"{name}:{line}", subtype="bibliography", **WARN)
+        bib = read_bib(path, name)
+        problems = read_problems(bib)
+        for problem in problems:
+            logger.warning(problem.text, location=problem.location, subtype="bibliography", **WARN)
+        if problems:
+            more = f" (and {len(problems) - 1} more problem(s), each warned above)" if len(problems) > 1 else ""
+            raise BibliographyError(f"{problems[0]}{more}")
+        for problem in field_problems(bib):
+            logger.warning(problem.text, location=problem.location, subtype="bibliography", **WARN)
 
 
 def check_registry(app) -> None:
@@ -215,12 +220,12 @@ def check_bibliography(app, env) -> None:
     domain = env.get_domain("cite")
     bib_keys = set(domain.bibdata.data.entries)
     bibfile = app.config.bibtex_bibfiles[0] if app.config.bibtex_bibfiles else "references.bib"
-    lines = entry_lines(Path(app.srcdir) / bibfile)
+    bib = read_bib(Path(app.srcdir) / bibfile, bibfile)
     sources = registry(app)
     cited = {target.key for ref in domain.citation_refs if cited_doc(app, ref.docname)
              for target in ref.targets}
     for key in sorted(bib_keys):
-        location = f"{bibfile}:{lines.get(key, 1)}"
+        location = bib.location(key)
         source = sources.get(key)
         if source is None:
             logger.warning(f"bibliography entry '{key}' has no archived source: add [{key}] to "

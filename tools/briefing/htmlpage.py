@@ -1,0 +1,164 @@
+"""A built HTML page, read once with the standard library's parser: what the checks of the built
+book need of it, each thing with the line of its tag.
+
+- ``ids``: every ``id`` (and ``<a name>``), the anchors a link may name;
+- ``main_ids``: the ids inside ``<article role="main">``, the book's own content (the anchor
+  baseline, tools/check_html_ids.py, keeps these);
+- ``refs``: every URL-valued attribute (links, scripts, sources, icons) but an image's ``src``;
+- ``images``: each ``<img>`` with its ``src`` and ``alt``;
+- ``loads``: every resource the browser fetches by itself (scripts, stylesheets, icons, images,
+  frames, media, CSS ``url()`` and ``@import``), for the no-third-party-loads rule.
+
+Used by the link check (briefing.htmllinks), the anchor baseline and the third-party rule.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
+
+# Attributes whose value is a URL, by element. ``use`` covers inline SVG sprites (the theme's icons).
+URL_ATTRS = {
+    "a": ("href",), "area": ("href",), "link": ("href",), "script": ("src",),
+    "iframe": ("src",), "embed": ("src",), "object": ("data",), "form": ("action",),
+    "img": ("src", "srcset"), "source": ("src", "srcset"), "video": ("src", "poster"),
+    "audio": ("src",), "track": ("src",), "use": ("href", "xlink:href"),
+}
+# Attributes that make the browser fetch, by element (a link a reader follows fetches nothing).
+FETCHING = {
+    "script": ("src",), "img": ("src", "srcset"), "iframe": ("src",), "frame": ("src",),
+    "source": ("src", "srcset"), "video": ("src", "poster"), "audio": ("src",), "track": ("src",),
+    "embed": ("src",), "object": ("data",), "input": ("src",), "image": ("href", "xlink:href"),
+    "use": ("href", "xlink:href"),
+}
+# <link rel=...> values that fetch; canonical, alternate and the like only name an address.
+FETCHING_RELS = {"stylesheet", "preload", "modulepreload", "prefetch", "prerender", "icon",
+                 "apple-touch-icon", "apple-touch-icon-precomposed", "mask-icon", "manifest",
+                 "preconnect", "dns-prefetch"}
+CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)|@import\s+(['"])([^'"]+)\3""", re.IGNORECASE)
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A URL-valued attribute of one tag."""
+
+    tag: str
+    attr: str
+    url: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Image:
+    src: str | None
+    alt: str | None
+    line: int
+
+
+@dataclass(frozen=True)
+class Load:
+    """A resource the browser fetches: what asks for it ("<script src>", "CSS"), and its URL."""
+
+    what: str
+    url: str
+    line: int
+
+
+@dataclass
+class Page:
+    """What the checks need of one HTML file."""
+
+    ids: set[str] = field(default_factory=set)
+    main_ids: set[str] = field(default_factory=set)
+    refs: list[Ref] = field(default_factory=list)
+    images: list[Image] = field(default_factory=list)
+    loads: list[Load] = field(default_factory=list)
+
+
+def srcset_urls(value: str) -> list[str]:
+    """The URLs of a ``srcset`` ("a.png 1x, b.png 2x")."""
+    return [part.split()[0] for part in value.split(",") if part.split()]
+
+
+def css_loads(css: str, first_line: int = 1) -> list[Load]:
+    """The URLs a style sheet (or a style attribute) fetches, with their lines."""
+    return [Load("CSS", match.group(2) or match.group(4), first_line + css.count("\n", 0, match.start()))
+            for match in CSS_URL.finditer(css)]
+
+
+def third_party(url: str, own_hosts: frozenset[str]) -> bool:
+    """Whether ``url`` is absolute (http:, https:) or protocol-relative (//host) on a host that is
+    not the book's own."""
+    url = url.strip()
+    if not (url.startswith("//") or re.match(r"(?i)https?:", url)):
+        return False
+    return (urlsplit(url if "://" in url else "http:" + url).hostname or "") not in own_hosts
+
+
+class _Reader(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.page = Page()
+        self._main_depth = 0  # open elements inside the main article; 0 when outside it
+        self._style_line: int | None = None
+
+    def handle_starttag(self, tag, attrs):
+        self._tag(tag, attrs)
+        if self._main_depth == 0:
+            if tag == "article" and dict(attrs).get("role") == "main":
+                self._main_depth = 1
+        elif tag not in VOID:
+            self._main_depth += 1
+        if tag == "style":
+            self._style_line = self.getpos()[0]
+
+    def handle_startendtag(self, tag, attrs):
+        self._tag(tag, attrs)
+
+    def handle_endtag(self, tag):
+        if self._main_depth and tag not in VOID:
+            self._main_depth -= 1
+        if tag == "style":
+            self._style_line = None
+
+    def handle_data(self, data):
+        if self._style_line is not None:
+            self.page.loads += css_loads(data, self.getpos()[0])
+
+    def _tag(self, tag, attrs):
+        if not attrs and tag != "img":
+            return
+        page, line, values = self.page, self.getpos()[0], dict(attrs)
+        if values.get("id"):
+            page.ids.add(values["id"])
+            if self._main_depth:
+                page.main_ids.add(values["id"])
+        if tag == "a" and values.get("name"):
+            page.ids.add(values["name"])
+        if tag == "img":
+            page.images.append(Image(values.get("src"), values.get("alt"), line))
+        for attr in URL_ATTRS.get(tag, ()):
+            value = values.get(attr)
+            if value is None or (tag == "img" and attr == "src"):
+                continue
+            urls = srcset_urls(value) if attr == "srcset" else [value]
+            page.refs.extend(Ref(tag, attr, url, line) for url in urls)
+        for attr in FETCHING.get(tag, ()):
+            if values.get(attr):
+                urls = srcset_urls(values[attr]) if attr == "srcset" else [values[attr]]
+                page.loads.extend(Load(f"<{tag} {attr}>", url, line) for url in urls)
+        if tag == "link" and values.get("href") and \
+                set((values.get("rel") or "").lower().split()) & FETCHING_RELS:
+            page.loads.append(Load(f"<link rel=\"{values.get('rel')}\">", values["href"], line))
+        if values.get("style"):
+            page.loads += css_loads(values["style"], line)
+
+
+def parse_page(text: str) -> Page:
+    reader = _Reader()
+    reader.feed(text)
+    reader.close()
+    return reader.page
