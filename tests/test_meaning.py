@@ -243,3 +243,22 @@ def _sha256_after(key: str, old: str, new: str) -> str:
 
     text = (ROOT / "tests" / "roots" / "test-meaning" / "sources" / "text" / f"{key}.txt").read_bytes()
     return hashlib.sha256(text.replace(old.encode(), new.encode())).hexdigest()
+
+
+# --- what a date dates ----------------------------------------------------------------------------
+
+def test_a_date_given_to_another_event(overlay):
+    app = overlay("meaning", {ONE: ("Alpha News reported on 19 September 2022 that 24 people were killed",
+                                    "After the ceasefire of 16 September 2022, 24 people were killed, Alpha News reported")})
+    only_warning(app, "chapters/one.md:13:", "date '16 September 2022' is given as the day of “ceasefire”",
+                 "alpha2022 ¶4", "[briefing.dated]")
+
+
+def test_a_date_given_to_its_own_event_passes(overlay):
+    old, new = "died by September 18,", "died by September 18, the day of the ceasefire,"
+    app = overlay("meaning", {"sources/text/beta2022.txt": (old, new),
+                              "data/sources.toml": ("67c93861412d4a031a63b1747d7f1fd4841ff3c52a2dc3834613a9afefce92fd",
+                                                    _sha256_after("beta2022", old, new)),
+                              ONE: ("Tajikistan said 41 people had died by 18 September 2022",
+                                    "Tajikistan said 41 people had died by the ceasefire of 18 September 2022")})
+    assert warnings_of(app) == []

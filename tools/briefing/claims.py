@@ -28,7 +28,7 @@ from typing import Protocol
 
 from .archive import Source
 from .evidence import (BOUND, MULTIPLIERS, DerivedError, Item, Passage, SourceIndex, extract, index_passage, normalise,
-                       parse_derived, quoted_in, weekday_dates, figure_spans, LOCATOR)
+                       parse_derived, quoted_in, weekday_dates, figure_spans, date_spans, LOCATOR)
 from .names import Names
 
 
@@ -527,10 +527,15 @@ def rule_reporter(block: Block, ctx: _Context) -> list[Problem]:
 def _counts_near(text: str, value: float, table: dict[str, str], before: int, after: int,
                  sentence: bool = False) -> dict[str, str]:
     """What the words beside each occurrence of ``value`` in ``text`` say it counts: {concept: word}."""
+    spans = [(start, end) for number, start, end in figure_spans(text) if number == value]
+    return _words_near(text, spans, table, before, after, sentence)
+
+
+def _words_near(text: str, spans, table: dict[str, str], before: int, after: int,
+                sentence: bool = False) -> dict[str, str]:
+    """What the table's words beside each span of ``text`` say: {concept: word}."""
     found: dict[str, str] = {}
-    for number, start, end in figure_spans(text):
-        if number != value:
-            continue
+    for start, end in spans:
         left, right = text[:start], text[end:]
         if sentence:  # a passage's count is told in its own sentence
             left = re.split(r"[.!?;]\s", left)[-1]
@@ -607,6 +612,42 @@ def rule_counted(block: Block, ctx: _Context) -> list[Problem]:
     return problems
 
 
+def rule_dated(block: Block, ctx: _Context) -> list[Problem]:
+    """A date is the day of what its passage says: the day of mourning is not the ceasefire's."""
+    table = getattr(ctx.corpus, "events", {})
+    if not table:
+        return []
+    text = LOCATOR.sub(" ", _blank_quotations(normalise(block.text)))
+    problems, seen = [], set()
+    for item in extract(block.text):
+        if item.kind != "date" or item.value[2] is None or item.value in seen:
+            continue
+        _, month, day = item.value
+        # A date after "before", "after", "since", "until" bounds an event; it is not its day.
+        spans = [(s, e) for m, d, s, e in date_spans(text) if (m, d) == (month, day)
+                 and not re.search(r"\b(?:before|after|since|until|till|by)\s+(?:the\s+)?$", text[:s], re.IGNORECASE)]
+        # Only words right beside the date say what it dates ("the ceasefire of 18 September").
+        said = _words_near(text, spans, table, before=2, after=2, sentence=True)
+        hits = [hit for hit in ctx.hits(item) if hit[1] > 0]
+        if not said or not hits:
+            continue
+        given: dict[str, str] = {}
+        for key, number in hits:
+            passage, source = ctx.passage(key, number), ctx.corpus.source(key)
+            held = [(s, e) for m, d, s, e in date_spans(passage.text, source.published if source else "")
+                    if (m, d) == (month, day)]
+            given.update(_words_near(passage.text, held, table, before=40, after=40, sentence=True))
+        if set(said) & set(given):
+            continue
+        seen.add(item.value)
+        where = ", ".join(f"{key} ¶{n}" for key, n in hits[:3])
+        told = " or ".join(f"“{w}”" for w in given.values()) or "nothing the book's table of events knows"
+        problems.append(Problem("dated", f"{item.describe()} is given as the day of “{next(iter(said.values()))}”, but "
+                                         f"the passage that holds it ({where}) gives it to {told}: date the event as "
+                                         "its passage does, or cite the passage that dates it"))
+    return problems
+
+
 _INSERTION = re.compile(r"\[(?!sic\])([^\]]+)\]", re.IGNORECASE)
 
 
@@ -630,7 +671,7 @@ def rule_insertions(block: Block, ctx: _Context) -> list[Problem]:
 
 
 MEANING_RULES = (rule_names, rule_attribution, rule_as_of, rule_bounds, rule_reporter, rule_counted,
-                 rule_insertions)
+                 rule_dated, rule_insertions)
 
 
 # --- pages exempt from the rule ---------------------------------------------------------------

@@ -14,7 +14,8 @@ from .names import Names, NamesError, load_names
 
 
 def load_counted(path: Path) -> dict[str, str]:
-    """data/counted.toml as {word: what it counts}; {} when the book keeps no such table."""
+    """data/counted.toml (or data/events.toml) as {word: what it counts (or dates)}; {} when the
+    book keeps no such table."""
     if not path.is_file():
         return {}
     try:
@@ -26,7 +27,7 @@ def load_counted(path: Path) -> dict[str, str]:
 
 class Corpus:
     def __init__(self, root: Path, registry_file: str = "data/sources.toml", names_file: str = "data/names.toml",
-                 counted_file: str = "data/counted.toml"):
+                 counted_file: str = "data/counted.toml", events_file: str = "data/events.toml"):
         self.root = Path(root)
         try:
             self.sources: dict[str, Source] = load_registry(self.root, registry_file)
@@ -37,6 +38,7 @@ class Corpus:
         except NamesError:
             self.names = None
         self.counted = load_counted(self.root / counted_file)
+        self.events = load_counted(self.root / events_file)
         self._indexes: dict[str, SourceIndex | None] = {}
         self._named: dict[str, frozenset[str]] = {}
         self._holders: dict[tuple, set[str]] | None = None

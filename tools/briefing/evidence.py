@@ -122,6 +122,28 @@ ROMAN_ORDER = re.compile(r"\b(" + "|".join(sorted(ROMAN, key=len, reverse=True))
 
 
 @functools.lru_cache(maxsize=8192)
+def date_spans(text: str, published: str = "") -> tuple[tuple[int, int | None, int, int], ...]:
+    """(month, day, start, end) of every date in ``text`` (normalised), with a news text's
+    weekdays read against its publication date."""
+    spans = []
+    chars = list(text)
+    for pattern in DATE_PATTERNS:
+        for match in pattern.finditer("".join(chars)):
+            groups = match.groupdict()
+            month = int(groups["mm"]) if groups.get("mm") else _month(groups["m"])
+            for d in (groups.get("d1"), groups.get("d2")):
+                if d or d is None and not groups.get("d1"):
+                    spans.append((month, int(d) if d else None, match.start(), match.end()))
+            for i in range(match.start(), match.end()):
+                chars[i] = " "
+    if published:
+        for match in _WEEKDAY.finditer(text):
+            for month, day in weekday_dates(match.group(0), published):
+                spans.append((month, day, match.start(), match.end()))
+    return tuple(spans)
+
+
+@functools.lru_cache(maxsize=8192)
 def figure_spans(text: str) -> tuple[tuple[float, int, int], ...]:
     """(value, start, end) of every figure in ``text`` (normalised), dates blanked: where a figure
     stands, so that the words beside it can be read."""
