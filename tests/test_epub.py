@@ -21,7 +21,7 @@ import pytest
 
 from briefing.archive import load_registry
 from briefing_epub import fix_css, fix_svg, fix_xhtml
-from briefing_latex import format_date
+from briefing.dates import date_words
 from conftest import ROOT
 
 CONF = runpy.run_path(str(ROOT / "conf.py"))
@@ -166,4 +166,4 @@ def test_package_metadata(epub_file):
     assert f"<dc:title>{CONF['project']}</dc:title>" in opf
     assert "<dc:language>en-GB</dc:language>" in opf
     latest = max(s.published for s in load_registry(ROOT, "data/sources.toml").values())
-    assert f"Latest source: {format_date(latest)}" in opf
+    assert f"Latest source: {date_words(latest)}" in opf

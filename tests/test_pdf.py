@@ -20,7 +20,7 @@ import pytest
 from pybtex.database import parse_file
 
 from briefing.archive import load_registry
-from briefing_latex import format_date
+from briefing.dates import date_words
 from conftest import ROOT
 
 REQUIRE_TEX = ROOT / "tools" / "require_tex.py"
@@ -125,9 +125,9 @@ def test_title_page(pdf_file):
     for field in ("project", "author", "release", "briefing_subtitle"):
         assert squash(conf[field]) in first, f"{field} not on the title page"
     latest = max(s.published for s in load_registry(ROOT, "data/sources.toml").values())
-    assert squash(f"Latest source: {format_date(latest)}") in first
+    assert squash(f"Latest source: {date_words(latest)}") in first
     released = re.search(r"^date-released: (\S+)", (ROOT / "CITATION.cff").read_text(), re.MULTILINE)[1]
-    assert squash(f"Edition {conf['release']}, {format_date(released)}") in first
+    assert squash(f"Edition {conf['release']}, {date_words(released)}") in first
 
 
 @pytest.mark.slow

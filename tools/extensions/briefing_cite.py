@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pybtex.plugin
 
-from briefing.evidence import MONTH_NAMES
+from briefing.dates import month_abbreviation
 from briefing_sources import registry
 
 # Characters BibTeX treats specially inside a braced field.
@@ -31,7 +31,7 @@ def release_year_month(release: str) -> tuple[str, str] | None:
     match = re.match(r"^(\d{4})\.(\d{1,2})\b", release)
     if not match or not 1 <= int(match.group(2)) <= 12:
         return None
-    return match.group(1), MONTH_NAMES[int(match.group(2)) - 1][:3].lower()
+    return match.group(1), month_abbreviation(int(match.group(2)))
 
 
 def page_url(app, pagename: str) -> str:

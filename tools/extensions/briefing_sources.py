@@ -17,7 +17,8 @@ from sphinx.util.nodes import make_refnode
 
 from briefing.archive import RegistryError, Source, integrity_problem, load_registry, voice_problems
 from briefing.bibcheck import entry_lines, field_problems, syntax_problem
-from briefing.evidence import SourceIndex, date_words
+from briefing.dates import date_words
+from briefing.evidence import SourceIndex
 from briefing.corpus import Corpus
 from briefing.names import NamesError, load_names
 from briefing_bibstyle import month_index, date_text, day_parts
