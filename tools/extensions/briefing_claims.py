@@ -414,7 +414,7 @@ def setup(app):
     app.add_node(passage_links)
     app.add_node(cited_by)
     app.add_role("derived", derived_role)
-    app.add_config_value("briefing_checks", True, "env")
+    app.add_config_value("briefing_checks", True, "env", types=frozenset({bool}))
     app.add_directive("uncited", Uncited)
     app.add_directive("cited-by", CitedBy)
     app.connect("env-before-read-docs", init_env)

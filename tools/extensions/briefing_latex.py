@@ -372,13 +372,13 @@ def configure(app, config) -> None:
 
 
 def setup(app):
-    app.add_config_value("briefing_subtitle", "", "env", types=[str])
-    app.add_config_value("briefing_edition_date", "", "env", types=[str])
-    app.add_config_value("briefing_pdf_language", "en", "env", types=[str])
-    app.add_config_value("briefing_appendices", [], "env", types=[list])
-    app.add_config_value("briefing_running_heads", {}, "env", types=[dict])
-    app.add_config_value("briefing_long_table_rows", 12, "env", types=[int])
-    app.add_config_value("briefing_figure_max_height", "15cm", "env", types=[str])
+    app.add_config_value("briefing_subtitle", "", "env", types=frozenset({str}))
+    app.add_config_value("briefing_edition_date", "", "env", types=frozenset({str}))
+    app.add_config_value("briefing_pdf_language", "en", "env", types=frozenset({str}))
+    app.add_config_value("briefing_appendices", [], "env", types=frozenset({list}))
+    app.add_config_value("briefing_running_heads", {}, "env", types=frozenset({dict}))
+    app.add_config_value("briefing_long_table_rows", 12, "env", types=frozenset({int}))
+    app.add_config_value("briefing_figure_max_height", "15cm", "env", types=frozenset({str}))
     app.connect("config-inited", configure, priority=900)
     app.add_post_transform(LatexDoctree)
     app.connect("doctree-resolved", label_link_targets, priority=900)

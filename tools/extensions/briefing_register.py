@@ -268,9 +268,10 @@ def setup(app):
     app.setup_extension("briefing_claims")
     app.setup_extension("briefing_tables")
     app.add_node(download)
-    app.add_config_value("briefing_register_page", "chapters/how-to-cite", "env")
-    app.add_config_value("briefing_register_schema", "data/claims-register.schema.json", "html")
-    app.add_config_value("briefing_datapackage", "data/datapackage.json", "html")
+    app.add_config_value("briefing_register_page", "chapters/how-to-cite", "env", types=frozenset({str}))
+    app.add_config_value("briefing_register_schema", "data/claims-register.schema.json", "html",
+                         types=frozenset({str}))
+    app.add_config_value("briefing_datapackage", "data/datapackage.json", "html", types=frozenset({str}))
     app.connect("env-before-read-docs", init_env)
     app.connect("env-purge-doc", purge)
     app.connect("env-merge-info", merge)

@@ -263,9 +263,9 @@ def link_bibliography_to_sources(app, doctree, docname) -> None:
 
 
 def setup(app):
-    app.add_config_value("briefing_sources_file", "data/sources.toml", "env")
-    app.add_config_value("briefing_cited_docs", ["index", "chapters/*"], "env")
-    app.add_config_value("briefing_names_file", "data/names.toml", "env")
+    app.add_config_value("briefing_sources_file", "data/sources.toml", "env", types=frozenset({str}))
+    app.add_config_value("briefing_cited_docs", ["index", "chapters/*"], "env", types=frozenset({list}))
+    app.add_config_value("briefing_names_file", "data/names.toml", "env", types=frozenset({str}))
     app.add_directive("archived-text", ArchivedText)
     app.add_directive("source-facts", SourceFacts)
     app.connect("config-inited", check_bibfiles)
