@@ -83,6 +83,18 @@ def soup(path: Path):
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 
 
+# Pages Sphinx generates that hold none of the book's content.
+NOT_CONTENT = {"genindex.html", "search.html"}
+
+
+def content_pages(html_dir: Path) -> list[Path]:
+    """The built pages of the book's content."""
+    pages = [p for p in sorted(html_dir.rglob("*.html")) if p.name not in NOT_CONTENT
+             and "_static" not in p.parts]
+    assert pages
+    return pages
+
+
 def book_conf() -> dict:
     """The names conf.py defines."""
     return runpy.run_path(str(ROOT / "conf.py"))

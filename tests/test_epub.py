@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import posixpath
 import re
-import runpy
 import shutil
 import subprocess
 import sys
@@ -22,9 +21,9 @@ import pytest
 from briefing.archive import load_registry
 from briefing_epub import fix_css, fix_svg, fix_xhtml
 from briefing.dates import date_words
-from conftest import ROOT
+from conftest import ROOT, book_conf
 
-CONF = runpy.run_path(str(ROOT / "conf.py"))
+CONF = book_conf()
 
 
 def epubcheck_command() -> list[str]:

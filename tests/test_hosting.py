@@ -14,10 +14,8 @@ from xml.etree import ElementTree
 
 import pytest
 import yaml
-from bs4 import BeautifulSoup
 
-from conftest import ROOT
-from test_citing import content_pages
+from conftest import ROOT, content_pages, soup
 from test_third_party import scan_site
 
 BASE = "https://book.example/en/latest/"
@@ -36,10 +34,6 @@ def hosted_html(tmp_path_factory) -> Path:
         capture_output=True, text=True, env=env)
     assert result.returncode == 0, f"the hosted build is not clean:\n{result.stderr}"
     return out
-
-
-def soup(path: Path) -> BeautifulSoup:
-    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 
 
 def test_sitemap_lists_every_page_at_its_address(hosted_html):
