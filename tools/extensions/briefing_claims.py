@@ -318,10 +318,7 @@ def check_document(app, doctree) -> None:
                   "source it rests on ({cite:p}`key`), or wrap navigation in an "
                   "{uncited} block with a :reason:", location, "uncited")
             continue
-        for key in keys:
-            source = registry(app).get(key)
-            if source is not None:
-                env.note_dependency(source.text_rel)
+        _depend_on_sources(app, keys)
         found = check_evidence(app, block, text, derived, keys, location)
         block_id = _claim_id(text, taken)
         block["ids"].append(block_id)
@@ -350,13 +347,18 @@ def check_headings(app, doctree) -> None:
             _warn(env, f"{kind} “{snippet(text, 10)}” states a figure, date or quotation, but nothing in its "
                   f"{_scope_kind(scope)} cites a source: cite the source that holds it there", location, "uncited")
             continue
-        for key in keys:
-            source = registry(app).get(key)
-            if source is not None:
-                env.note_dependency(source.text_rel)
+        _depend_on_sources(app, keys)
         block = Block(text=text, keys=tuple(keys), derived=tuple(derived))
         for problem in judge(block, corpus(app)).problems:
             _warn(env, f"{kind} “{snippet(text, 10)}”: {problem.message}", location, problem.rule)
+
+
+def _depend_on_sources(app, keys) -> None:
+    """A change to a cited source's archived text re-reads the page."""
+    for key in keys:
+        source = registry(app).get(key)
+        if source is not None:
+            app.env.note_dependency(source.text_rel)
 
 
 def _scope_kind(scope) -> str:
