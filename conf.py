@@ -17,11 +17,25 @@ extensions = [
     "myst_parser",
     "sphinx_design",
     "sphinxcontrib.bibtex",
+    # The book's own (tools/extensions/): citation style, sources, the claims rule, data tables,
+    # the link check of the built HTML.
     "briefing_bibstyle",
     "briefing_sources",
     "briefing_claims",
     "briefing_tables",
     "briefing_links",
+    # Publishing: the PDF's front matter, "Cite this page", social-card metadata.
+    "briefing_latex",
+    "briefing_cite",
+    "briefing_opengraph",
+    # Accessibility fixes and build-time charts.
+    "briefing_a11y",
+    "briefing_charts",
+    # Reuse: reference-manager metadata on every page; the claims register and the data package.
+    "briefing_metadata",
+    "briefing_register",
+    # The e-book (EPUB 3).
+    "briefing_epub",
 ]
 
 root_doc = "index"
@@ -30,8 +44,8 @@ source_suffix = {".md": "markdown"}
 # (CI keeps a second one beside .venv) holds Markdown files that are not the book's.
 include_patterns = ["index.md", "chapters/*.md", "sources/*.md"]
 exclude_patterns = ["_build", ".venv", "README.md", "tests", "tools", "data", "sources/text",
-                    ".ci", "Thumbs.db", ".DS_Store", "node_modules", ".pytest_cache"]
-templates_path = ["_templates"]
+                    ".ci", "Thumbs.db", ".DS_Store", "node_modules", ".pytest_cache",
+                    "_generated"]  # charts drawn at build time (briefing_charts)
 nitpicky = True
 
 myst_enable_extensions = ["colon_fence", "deflist"]
@@ -52,10 +66,13 @@ html_css_files = ["briefing.css"]
 html_last_updated_fmt = None
 html_show_sourcelink = False
 html_copy_source = False
-html_baseurl = os.environ.get("READTHEDOCS_CANONICAL_URL", "")
+# The hosted address: Read the Docs sets READTHEDOCS_CANONICAL_URL; elsewhere set BRIEFING_BASEURL
+# to the address the book is published at. With neither, the build makes no sitemap (a sitemap
+# needs absolute URLs) and "Cite this page" gives page paths.
+hosted_url = os.environ.get("READTHEDOCS_CANONICAL_URL") or os.environ.get("BRIEFING_BASEURL", "")
+html_baseurl = hosted_url.rstrip("/") + "/" if hosted_url else ""
 
 # --- Publishing: PDF (make pdf), sitemap and social-card metadata, "Cite this page" ---
-extensions += ["briefing_latex", "briefing_cite", "briefing_opengraph"]
 
 # XeLaTeX with FreeSerif/FreeSans/FreeMono (Debian: fonts-freefont-otf), which print the Cyrillic
 # and typographic characters of the sources that pdflatex cannot.
@@ -98,12 +115,8 @@ briefing_appendices = ["chapters/glossary", "sources/index", "chapters/how-to-ci
 briefing_running_heads = {"chapters/clashes": "The clashes",
                           "chapters/glossary": "Glossary"}
 
-# The hosted address: Read the Docs sets READTHEDOCS_CANONICAL_URL; elsewhere set BRIEFING_BASEURL
-# to the address the book is published at (ending in "/"). With neither, the build makes no
-# sitemap (a sitemap needs absolute URLs) and "Cite this page" gives page paths.
-html_baseurl = html_baseurl or os.environ.get("BRIEFING_BASEURL", "")
+# A sitemap needs absolute URLs: it is made only for a hosted build.
 if html_baseurl:
-    html_baseurl = html_baseurl.rstrip("/") + "/"
     extensions += ["sphinx_sitemap"]
 sitemap_url_scheme = "{link}"  # html_baseurl already holds the language and version path
 
@@ -113,20 +126,15 @@ sitemap_url_scheme = "{link}"  # html_baseurl already holds the language and ver
 linkcheck_timeout = 10
 linkcheck_retries = 1
 
-# --- Accessibility fixes, build-time charts, and the switch for the book's checks ---
-extensions += ["briefing_a11y", "briefing_charts"]
-# --- Reuse: reference-manager metadata on every page; the claims register and the data package ---
-extensions += ["briefing_metadata", "briefing_register"]
+# --- Reuse: the claims register and the data package; the switch for the book's checks ---
 briefing_citation_file = "CITATION.cff"  # release date, abstract and keywords of the page metadata
 briefing_register_page = "chapters/how-to-cite"  # gains a section linking the register and the data
 briefing_register_schema = "data/claims-register.schema.json"
 briefing_datapackage = "data/datapackage.json"
-exclude_patterns += ["_generated"]  # charts drawn at build time (briefing_charts)
 # BRIEFING_CHECKS=0 skips the claims rule: only to measure its cost (tools/bench.py).
 briefing_checks = os.environ.get("BRIEFING_CHECKS", "1") != "0"
 
 # --- E-book: EPUB 3 (make epub), validated by epubcheck in the tests ---
-extensions += ["briefing_epub"]
 epub_basename = "kyrgyzstan-tajikistan-border-2022"
 epub_title = project
 epub_author = author

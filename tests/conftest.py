@@ -4,6 +4,8 @@ build of the real book per test session."""
 from __future__ import annotations
 
 import os
+import re
+import runpy
 import shutil
 import subprocess
 import sys
@@ -63,25 +65,59 @@ def book_html(tmp_path_factory) -> Path:
 
 def warnings_of(app) -> list[str]:
     """The warnings of a test build, without colour codes, one per line."""
-    import re
-
     text = re.sub(r"\x1b\[[0-9;]*m", "", app.warning.getvalue())
     # Sphinx warns of its own nodes registered again when one test builds twice in one process.
     return [line for line in text.splitlines() if "WARNING" in line and "is already registered" not in line]
 
 
+def only_warning(app, *fragments: str) -> str:
+    """The build produced exactly one warning, and it contains every fragment."""
+    found = warnings_of(app)
+    assert len(found) == 1, "\n".join(found)
+    for fragment in fragments:
+        assert fragment in found[0], found[0]
+    return found[0]
+
+
+def soup(path: Path):
+    """A built HTML page, parsed."""
+    from bs4 import BeautifulSoup
+
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+# Pages Sphinx generates that hold none of the book's content.
+NOT_CONTENT = {"genindex.html", "search.html"}
+
+
+def content_pages(html_dir: Path) -> list[Path]:
+    """The built pages of the book's content."""
+    pages = [p for p in sorted(html_dir.rglob("*.html")) if p.name not in NOT_CONTENT
+             and "_static" not in p.parts]
+    assert pages
+    return pages
+
+
+def book_conf() -> dict:
+    """The names conf.py defines."""
+    return runpy.run_path(str(ROOT / "conf.py"))
+
+
 @pytest.fixture
 def overlay(make_app, rootdir, tmp_path):
     """Build a copy of a test root with defects applied beside the test that asserts on them:
-    ``overlay("meaning", {"chapters/one.md": ("right words", "wrong words")})``. A replacement
-    whose old text is absent fails the test, so an overlay cannot silently stop applying."""
+    ``overlay("meaning", {"chapters/one.md": ("right words", "wrong words")})``; a string instead of
+    a pair is a file's whole new text, None deletes the file. A replacement whose old text is
+    absent fails the test, so an overlay cannot silently stop applying."""
     def build(root: str, edits: dict | None = None, buildername: str = "html"):
         src = tmp_path / root
         if not src.exists():
             shutil.copytree(rootdir / f"test-{root}", src)
         for rel, change in (edits or {}).items():
             path = src / rel
-            if isinstance(change, tuple):
+            if change is None:
+                path.unlink()
+            elif isinstance(change, tuple):
                 old, new = change
                 text = path.read_text(encoding="utf-8")
                 assert old in text, f"overlay: {old!r} is not in {rel}"

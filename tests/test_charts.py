@@ -9,11 +9,7 @@ from pathlib import Path
 import pytest
 
 from briefing import charts
-
-
-def warnings_of(app) -> list[str]:
-    text = re.sub(r"\x1b\[[0-9;]*m", "", app.warning.getvalue())
-    return [line for line in text.splitlines() if "WARNING" in line]
+from conftest import warnings_of
 
 
 def chart_files(srcdir: Path) -> dict[str, float]:

@@ -7,7 +7,6 @@ full reference.
 from __future__ import annotations
 
 import filecmp
-import runpy
 from pathlib import Path
 
 import pytest
@@ -19,28 +18,16 @@ from pybtex.database import parse_file, parse_string
 from ruamel.yaml import YAML
 
 from briefing.archive import load_registry
-from conftest import ROOT
+from conftest import ROOT, book_conf, content_pages, soup
 
 CFF = ROOT / "CITATION.cff"
 # The Citation File Format 1.2.0 schema, as published with the format (its $id says where).
 CFF_SCHEMA = ROOT / "tests" / "schemas" / "citation-file-format-1.2.0.json"
-NOT_CONTENT = {"genindex.html", "search.html"}
 
 
 @pytest.fixture(scope="module")
 def conf() -> dict:
-    return runpy.run_path(str(ROOT / "conf.py"))
-
-
-def soup(path: Path) -> BeautifulSoup:
-    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
-
-
-def content_pages(html_dir: Path) -> list[Path]:
-    pages = [p for p in sorted(html_dir.rglob("*.html")) if p.name not in NOT_CONTENT
-             and "_static" not in p.parts]
-    assert pages
-    return pages
+    return book_conf()
 
 
 def page_title(page: BeautifulSoup) -> str:

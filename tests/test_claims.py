@@ -1,5 +1,6 @@
-"""The claims rule and the source checks, each fed the defect it exists to catch
-(tiny books in tests/roots/test-*, built with Sphinx's own pytest fixtures)."""
+"""The claims rule and the source checks, each fed the defect it exists to catch: a copy of the
+tiny book tests/roots/test-claims-clean, which builds clean, with the defect applied beside the
+assertion (the overlay fixture), built with Sphinx's own pytest fixtures."""
 
 from __future__ import annotations
 
@@ -8,20 +9,16 @@ import re
 import pytest
 
 from briefing_sources import BibliographyError
+from conftest import only_warning, warnings_of
+
+ONE = "chapters/one.md"
+# The end of chapters/one.md: a paragraph appended after it starts on line 15.
+END = "Read on in the next chapter.\n:::\n"
 
 
-def warnings_of(app) -> list[str]:
-    text = re.sub(r"\x1b\[[0-9;]*m", "", app.warning.getvalue())
-    return [line for line in text.splitlines() if "WARNING" in line]
-
-
-def only_warning(app, *fragments: str) -> str:
-    """The build produced exactly one warning, and it contains every fragment."""
-    found = warnings_of(app)
-    assert len(found) == 1, "\n".join(found)
-    for fragment in fragments:
-        assert fragment in found[0], found[0]
-    return found[0]
+def append(text: str) -> dict:
+    """An overlay that adds ``text`` to the end of chapters/one.md, after a blank line."""
+    return {ONE: (END, END + "\n" + text)}
 
 
 @pytest.mark.sphinx("html", testroot="claims-clean")
@@ -42,93 +39,86 @@ def test_clean_book_has_no_warnings_and_links_passages(app):
     assert cited_by.count('href="../chapters/one.html#claim-') == 3
 
 
-@pytest.mark.sphinx("html", testroot="uncited")
-def test_uncited_paragraph_is_reported_with_file_and_line(app):
-    app.build()
+def test_uncited_paragraph_is_reported_with_file_and_line(overlay):
+    app = overlay("claims-clean", append("This paragraph makes a claim without a source.\n"))
     only_warning(app, "chapters/one.md:15:", "uncited paragraph",
                  "This paragraph makes a claim", "add a citation")
 
 
-@pytest.mark.sphinx("html", testroot="unknown-key")
-def test_citation_of_unknown_key_is_reported(app):
-    app.build()
+def test_citation_of_unknown_key_is_reported(overlay):
+    app = overlay("claims-clean", append("A claim with a key that does not exist {cite:p}`gamma2022`.\n"))
     only_warning(app, "chapters/one.md:15", 'could not find bibtex key "gamma2022"')
 
 
-@pytest.mark.sphinx("html", testroot="unused-entry")
-def test_entry_cited_by_no_chapter_is_reported(app):
-    app.build()
+def test_entry_cited_by_no_chapter_is_reported(overlay):
+    # The chapter keeps one claim, citing alpha2022 only.
+    chapter = "# One\n\nThe ministry said 59 people were hospitalised {cite:p}`alpha2022`.\n"
+    app = overlay("claims-clean", {ONE: chapter})
     only_warning(app, "references.bib:10:", "'beta2022' is cited by no chapter")
 
 
-@pytest.mark.sphinx("html", testroot="no-source-page")
-def test_entry_without_source_page_is_reported(app):
-    app.build()
+def test_entry_without_source_page_is_reported(overlay):
+    app = overlay("claims-clean", {"index.md": ("sources/beta2022\n", ""), "sources/beta2022.md": None})
     only_warning(app, "references.bib:10:", "'beta2022' has no source page", "create sources/beta2022.md")
 
 
-@pytest.mark.sphinx("html", testroot="figure-missing")
-def test_figure_not_in_cited_source_is_reported(app):
-    app.build()
+def test_figure_not_in_cited_source_is_reported(overlay):
+    app = overlay("claims-clean", append("The ministry said 999 people were hospitalised {cite:p}`alpha2022`.\n"))
     only_warning(app, "chapters/one.md:15:", "figure '999' is not in the cited source(s) alpha2022")
 
 
-@pytest.mark.sphinx("html", testroot="figure-elsewhere")
-def test_figure_only_in_an_uncited_source_names_that_source(app):
-    app.build()
+def test_figure_only_in_an_uncited_source_names_that_source(overlay):
+    app = overlay("claims-clean", append("The ministry said over 142,000 people left {cite:p}`alpha2022`.\n"))
     only_warning(app, "chapters/one.md:15:", "figure '142,000'", "it is in beta2022",
                  "which this block does not cite")
 
 
-@pytest.mark.sphinx("html", testroot="misquote")
-def test_misquotation_is_reported(app):
-    app.build()
+def test_misquotation_is_reported(overlay):
+    app = overlay("claims-clean", append(
+        "The minister said “we will not draw any sword from the scabbard” {cite:p}`alpha2022`.\n"))
     only_warning(app, "chapters/one.md:15:", "quotation", "draw any sword", "quote the source exactly")
 
 
-@pytest.mark.sphinx("html", testroot="wrong-date")
-def test_wrong_date_is_reported(app):
-    app.build()
+def test_wrong_date_is_reported(overlay):
+    app = overlay("claims-clean", append("The ministry spoke on 15 September 2022 {cite:p}`alpha2022`.\n"))
     only_warning(app, "chapters/one.md:15:", "date '15 September 2022' is not in the cited source(s) alpha2022")
 
 
-@pytest.mark.sphinx("html", testroot="derived-wrong")
-def test_derived_figure_with_wrong_arithmetic_or_inputs_is_reported(app):
-    app.build()
+def test_derived_figure_with_wrong_arithmetic_or_inputs_is_reported(overlay):
+    app = overlay("claims-clean", append("In all, {derived}`101 = 59 + 41` were counted {cite:p}`alpha2022`.\n\n"
+                                         "And {derived}`201 = 59 + 142` in all {cite:p}`alpha2022`.\n"))
     found = warnings_of(app)
     assert len(found) == 2, "\n".join(found)
     assert "chapters/one.md:15:" in found[0] and "59 + 41 is 100, not 101" in found[0]
     assert "chapters/one.md:17:" in found[1] and "figure '142 (input of derived 201)'" in found[1]
 
 
-@pytest.mark.sphinx("html", testroot="tampered")
-def test_tampered_archived_text_is_reported(app):
-    app.build()
+def test_tampered_archived_text_is_reported(overlay):
+    app = overlay("claims-clean", {"sources/text/alpha2022.txt": ("said 59 people", "said 60 people")})
     found = [w for w in warnings_of(app) if "[briefing.integrity]" in w]
     assert len(found) == 1, warnings_of(app)
     assert "data/sources.toml:1:" in found[0]
     assert "sources/text/alpha2022.txt no longer matches its recorded SHA-256" in found[0]
 
 
-def test_malformed_bibliography_stops_the_build_with_its_line(make_app, rootdir, tmp_path):
-    import shutil
-    srcdir = tmp_path / "bad-bib"
-    shutil.copytree(rootdir / "test-bad-bib", srcdir)
+def test_malformed_bibliography_stops_the_build_with_its_line(overlay):
     with pytest.raises(BibliographyError, match=r"references.bib:1[0-9]: BibTeX syntax error"):
-        make_app("html", srcdir=srcdir)
+        overlay("claims-clean", {"references.bib": ("{Evacuation figures},", "{Evacuation figures,")})
 
 
-@pytest.mark.sphinx("html", testroot="bib-fields")
-def test_bibliography_field_rules(app):
-    app.build()
+def test_bibliography_field_rules(overlay):
+    app = overlay("claims-clean", {"references.bib": ("url          = {https://beta.example.org/evacuation},",
+                                                      "date         = {2022-09-20},")})
     found = [w for w in warnings_of(app) if "references.bib:10:" in w]
     assert any("lacks 'url'" in w for w in found), found
     assert any("field 'date'" in w and "use year, month and day" in w for w in found), found
 
 
-@pytest.mark.sphinx("html", testroot="exemption")
-def test_exemption_needs_a_reason(app):
-    app.build()
+def test_exemption_needs_a_reason(overlay):
+    app = overlay("claims-clean", {
+        **append(":::{uncited}\nNo reason given here.\n:::\n"),
+        "chapters/two.md": "---\nuncited: ''\n---\n# Two\n\nA page exempted without a reason.\n",
+        "index.md": ("chapters/one\n", "chapters/one\nchapters/two\n")})
     found = warnings_of(app)
     assert any("chapters/one.md:15:" in w and "needs ':reason:'" in w for w in found), found
     assert any("chapters/two.md:1:" in w and "'uncited' needs a reason" in w for w in found), found
@@ -154,9 +144,35 @@ def test_data_rows_are_held_to_their_passage(app):
     assert len(found) == len(expected), found
 
 
-@pytest.mark.sphinx("html", testroot="uncited-blocks")
-def test_every_kind_of_block_must_be_cited(app):
-    app.build()
+def test_every_kind_of_block_must_be_cited(overlay):
+    chapter = """# One
+
+The ministry said 59 people were hospitalised {cite:p}`alpha2022`.
+
+- A cited item {cite:p}`alpha2022`.
+- An uncited list item.
+
+| Claim | Source |
+| --- | --- |
+| A cited row | {cite:p}`beta2022` |
+| An uncited row | none |
+
+:::{admonition} Note
+An uncited paragraph in an admonition.
+:::
+
+::::{grid} 1
+:::{grid-item-card} An uncited card
+Its body cites nothing.
+:::
+::::
+
+:::{uncited}
+:reason: reading instructions, no claim
+Nothing here is checked.
+:::
+"""
+    app = overlay("claims-clean", {ONE: chapter})
     found = warnings_of(app)
     expected = [("chapters/one.md:6:", "uncited list item"),
                 ("chapters/one.md:11:", "uncited table row"),
@@ -213,3 +229,65 @@ def test_passage_links_prefer_the_paragraph_holding_most_of_the_block():
     assert _closest_passages(hits) == [("a", 7)]
     # Two sources each backing their own figure keep both links.
     assert _closest_passages([[("a", 2)], [("b", 5)]]) == [("a", 2), ("b", 5)]
+
+
+def test_a_heading_is_held_to_the_sources_cited_in_its_section(overlay):
+    app = overlay("claims-clean", append("## 999 hospitalised on 14 September\n\n"
+                                         "The ministry said 59 people were hospitalised {cite:p}`alpha2022`.\n"))
+    only_warning(app, "chapters/one.md:15:", "heading “999 hospitalised on 14 September”",
+                 "figure '999' is not in the cited source(s) alpha2022")
+
+
+def test_a_heading_with_a_date_needs_a_citation_in_its_section(overlay):
+    app = overlay("claims-clean", {"chapters/two.md": "# Events of 14 September\n\nNo citation anywhere here.\n",
+                                   "index.md": ("chapters/one\n", "chapters/one\nchapters/two\n")})
+    found = warnings_of(app)
+    assert any("chapters/two.md:1:" in w and "heading “Events of 14 September” states a figure, date or "
+               "quotation, but nothing in its section cites a source" in w for w in found), found
+    assert len(found) == 2, found  # and the uncited paragraph
+
+
+def test_an_admonition_title_is_held_to_the_sources_cited_in_it(overlay):
+    app = overlay("claims-clean", append(":::{admonition} The minister: “we will not draw any sword”\n"
+                                         "The minister spoke {cite:p}`alpha2022`.\n:::\n"))
+    only_warning(app, "chapters/one.md:15:", "admonition title", "draw any sword", "quote the source exactly")
+
+
+def test_a_heading_backed_by_its_section_passes(overlay):
+    app = overlay("claims-clean", append("## 59 hospitalised on 14 September\n\n"
+                                         "The ministry said 59 people were hospitalised {cite:p}`alpha2022`.\n"))
+    assert warnings_of(app) == []
+
+
+def test_a_footnote_is_a_block_and_its_marker_no_figure(overlay):
+    app = overlay("claims-clean", append(
+        "The minister spoke of the evacuation[^n] {cite:p}`alpha2022`.\n\n"
+        "[^n]: Officials counted 999 evacuees {cite:p}`beta2022`.\n\n"
+        "The ministry said 59 people were hospitalised[^m] {cite:p}`alpha2022`.\n\n"
+        "[^m]: A note that cites nothing.\n"))
+    found = warnings_of(app)
+    expected = [("chapters/one.md:17:", "figure '999' is not in the cited source(s) beta2022"),
+                ("chapters/one.md:21:", "uncited paragraph: “A note that cites nothing.”")]
+    for location, message in expected:
+        assert any(location in w and message in w for w in found), (location, message, found)
+    assert len(found) == len(expected), found  # neither marker read as the figure 1 or 2
+
+
+def test_removing_a_chapter_removes_it_from_the_cited_by_lists(make_app, rootdir, tmp_path):
+    import shutil
+    srcdir = tmp_path / "book"
+    shutil.copytree(rootdir / "test-claims-clean", srcdir)
+    two, index = srcdir / "chapters" / "two.md", srcdir / "index.md"
+    two.write_text("# Two\n\nOfficials counted over 142,000 evacuees {cite:p}`beta2022`.\n")
+    index.write_text(index.read_text().replace("chapters/one\n", "chapters/one\nchapters/two\n"))
+    first = make_app("html", srcdir=srcdir)
+    first.build()
+    first.cleanup()
+    page = srcdir / "_build" / "html" / "sources" / "beta2022.html"
+    assert "chapters/two.html#claim-" in page.read_text()
+    two.unlink()
+    index.write_text(index.read_text().replace("chapters/two\n", ""))
+    app = make_app("html", srcdir=srcdir)
+    app.build()
+    assert warnings_of(app) == []
+    assert "chapters/two.html#claim-" not in page.read_text()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import posixpath
 import re
-import runpy
 import shutil
 import subprocess
 import zipfile
@@ -20,10 +19,10 @@ import pytest
 
 from briefing.archive import load_registry
 from briefing_epub import fix_css, fix_svg, fix_xhtml
-from briefing_latex import format_date
-from conftest import ROOT, sphinx_build
+from briefing.dates import date_words
+from conftest import ROOT, book_conf, sphinx_build
 
-CONF = runpy.run_path(str(ROOT / "conf.py"))
+CONF = book_conf()
 
 
 def epubcheck_command() -> list[str]:
@@ -164,4 +163,4 @@ def test_package_metadata(epub_file):
     assert f"<dc:title>{CONF['project']}</dc:title>" in opf
     assert "<dc:language>en-GB</dc:language>" in opf
     latest = max(s.published for s in load_registry(ROOT, "data/sources.toml").values())
-    assert f"Latest source: {format_date(latest)}" in opf
+    assert f"Latest source: {date_words(latest)}" in opf

@@ -86,3 +86,11 @@ def test_best_passage_for_a_claim_without_figures():
     index = source("The weather was fine.\nThe minister regretted the ceasefire violations by the other side.")
     assert index.best_passage("The minister regretted violations of the ceasefire") == 2
     assert index.best_passage("Completely unrelated prose") is None
+
+
+def test_one_calendar_reads_every_spelling_of_a_month():
+    from briefing.dates import date_words, month_abbreviation, month_number
+    assert [month_number(m) for m in ("September", "september", "Sept.", "sep", "9")] == [9] * 5
+    assert [month_number(m) for m in ("", "se", "Septober", "13", "n.d.")] == [None] * 5
+    assert month_abbreviation(9) == "sep"
+    assert date_words("2022-09-14") == "14 September 2022" and date_words("2022-09") == "September 2022"

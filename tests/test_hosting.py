@@ -12,11 +12,9 @@ from xml.etree import ElementTree
 
 import pytest
 import yaml
-from bs4 import BeautifulSoup
 
 from briefing.htmllinks import third_party_loads
-from conftest import ROOT, sphinx_build
-from test_citing import content_pages
+from conftest import ROOT, content_pages, soup, sphinx_build
 
 BASE = "https://book.example/en/latest/"
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -31,10 +29,6 @@ def hosted_html(tmp_path_factory) -> Path:
     result = sphinx_build(ROOT, "html", out, "-d", str(out.parent / "doctrees"), env=env)
     assert result.returncode == 0, f"the hosted build is not clean:\n{result.stderr}"
     return out
-
-
-def soup(path: Path) -> BeautifulSoup:
-    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 
 
 def test_sitemap_lists_every_page_at_its_address(hosted_html):

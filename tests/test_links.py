@@ -5,8 +5,6 @@ that stops `make linkcheck` at once on a machine without a network."""
 from __future__ import annotations
 
 import os
-
-import os
 import re
 import socket
 import subprocess
@@ -19,13 +17,8 @@ import pytest
 import require_network
 from briefing.htmllinks import (Page, check_site, load_allow_list, parse_page, resolve,
                                 srcset_urls, url_problem)
+from conftest import ROOT, warnings_of
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def warnings_of(app) -> list[str]:
-    text = re.sub(r"\x1b\[[0-9;]*m", "", app.warning.getvalue())
-    return [line for line in text.splitlines() if "WARNING" in line]
 
 
 def line_of(path: Path, text: str) -> int:

@@ -6,17 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import warnings_of
+from conftest import only_warning, warnings_of
 
 ONE = "chapters/one.md"
-
-
-def only_warning(app, *fragments: str) -> str:
-    found = warnings_of(app)
-    assert len(found) == 1, "\n".join(found)
-    for fragment in fragments:
-        assert fragment in found[0], found[0]
-    return found[0]
 
 
 def test_the_right_forms_pass_and_each_source_page_shows_who_speaks(overlay):

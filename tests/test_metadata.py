@@ -9,7 +9,6 @@ from __future__ import annotations
 import copy
 import json
 import re
-import runpy
 from pathlib import Path
 
 import pytest
@@ -19,24 +18,19 @@ from ruamel.yaml import YAML
 
 from briefing.archive import load_registry
 from briefing.metadata import parse_coins
-from conftest import ROOT
+from conftest import NOT_CONTENT, ROOT, book_conf, soup
 
-NOT_CONTENT = {"genindex.html", "search.html"}
 
 
 @pytest.fixture(scope="module")
 def origins() -> dict:
-    conf = runpy.run_path(str(ROOT / "conf.py"))
+    conf = book_conf()
     yaml = YAML(typ="safe")
     constructors = yaml.constructor.yaml_constructors
     constructors["tag:yaml.org,2002:timestamp"] = constructors["tag:yaml.org,2002:str"]
     cff = yaml.load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
     return {"conf": conf, "cff": cff, "bib": parse_file(str(ROOT / "references.bib")).entries,
             "sources": load_registry(ROOT)}
-
-
-def soup(path: Path) -> BeautifulSoup:
-    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 
 
 def pages(html_dir: Path) -> dict[str, Path]:

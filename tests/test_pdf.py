@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import runpy
 import subprocess
 import sys
 import unicodedata
@@ -20,8 +19,8 @@ import pytest
 from pybtex.database import parse_file
 
 from briefing.archive import load_registry
-from briefing_latex import format_date
-from conftest import ROOT, sphinx_build
+from briefing.dates import date_words
+from conftest import ROOT, book_conf, sphinx_build
 
 REQUIRE_TEX = ROOT / "tools" / "require_tex.py"
 INSTALL_LINE = ("apt-get install -y latexmk texlive-latex-recommended texlive-latex-extra "
@@ -50,7 +49,7 @@ def pdf_build(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def pdf_file(pdf_build) -> Path:
     """The book's PDF, named by latex_documents (the charts' PDFs sit beside it)."""
-    tex_name = runpy.run_path(str(ROOT / "conf.py"))["latex_documents"][0][1]
+    tex_name = book_conf()["latex_documents"][0][1]
     pdf = pdf_build / Path(tex_name).with_suffix(".pdf")
     assert pdf.is_file(), f"{pdf.name} not built"
     return pdf
@@ -117,14 +116,14 @@ def test_require_tex_passes_with_tex():
 def test_title_page(pdf_file):
     """Title, subtitle, author, edition and its date, and the date of the latest source, taken
     from data/sources.toml."""
-    conf = runpy.run_path(str(ROOT / "conf.py"))
+    conf = book_conf()
     first = squash(pdftotext(pdf_file, "-f", "1", "-l", "1"))
     for field in ("project", "author", "release", "briefing_subtitle"):
         assert squash(conf[field]) in first, f"{field} not on the title page"
     latest = max(s.published for s in load_registry(ROOT, "data/sources.toml").values())
-    assert squash(f"Latest source: {format_date(latest)}") in first
+    assert squash(f"Latest source: {date_words(latest)}") in first
     released = re.search(r"^date-released: (\S+)", (ROOT / "CITATION.cff").read_text(), re.MULTILINE)[1]
-    assert squash(f"Edition {conf['release']}, {format_date(released)}") in first
+    assert squash(f"Edition {conf['release']}, {date_words(released)}") in first
 
 
 @pytest.mark.slow
@@ -253,7 +252,7 @@ def test_no_empty_chapter(pdf_file):
 def test_fonts_print_cyrillic_and_typographic_characters(tmp_path):
     """The fonts conf.py gives XeLaTeX have every character the sources may carry: Cyrillic
     names, dashes, curly quotes, accented Latin, the pilcrow and mathematical signs."""
-    fontpkg = runpy.run_path(str(ROOT / "conf.py"))["latex_elements"]["fontpkg"]
+    fontpkg = book_conf()["latex_elements"]["fontpkg"]
     sample = "Бишкек, Душанбе, Баткен — «Кыргызстан» – “CSTO” ‘ОДКБ’ António ¶7 ≥ ≤ × № €"
     (tmp_path / "fonts.tex").write_text(
         "\\documentclass{article}\n\\usepackage{fontspec}\n" + fontpkg +
@@ -306,7 +305,7 @@ def test_order_problems_are_found():
 def test_front_matter_comes_before_the_contents(pdf_file):
     """Title page, then the key judgments and key figures (every section of the front page),
     then the contents and the lists of tables and figures, then chapter 1."""
-    conf = runpy.run_path(str(ROOT / "conf.py"))
+    conf = book_conf()
     pages = pdftotext(pdf_file).split("\f")
     first_chapter = next(i for i, page in enumerate(pages) if re.search(r"^Chapter 1$", page, re.MULTILINE))
     front = "\n".join(pages[:first_chapter + 1])
@@ -341,7 +340,7 @@ def test_numbering_problems_are_found():
 
 @pytest.mark.slow
 def test_chapters_numbered_from_the_clashes(pdf_body):
-    conf = runpy.run_path(str(ROOT / "conf.py"))
+    conf = book_conf()
     skip = bibliography_pages()
     pages = [p for p in toctree_pages() if p not in skip]
     appendices = [p for p in pages if p in conf["briefing_appendices"]]
@@ -381,7 +380,7 @@ def test_metadata(pdf_file):
     """Title, author, subject, keywords (CITATION.cff's) and language, in the document
     information and in the XMP stream."""
     import yaml
-    conf = runpy.run_path(str(ROOT / "conf.py"))
+    conf = book_conf()
     keywords = ", ".join(yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))["keywords"])
     fields = pdf_metadata(pdf_file)
     assert not metadata_problems(fields, {
@@ -440,7 +439,7 @@ def test_header_problems_are_found():
 
 @pytest.mark.slow
 def test_running_heads_give_the_chapter_short_title(pdf_file):
-    conf = runpy.run_path(str(ROOT / "conf.py"))
+    conf = book_conf()
     skip = bibliography_pages()
     shorts = {conf["briefing_running_heads"].get(p, md_title(ROOT / f"{p}.md"))
               for p in toctree_pages() if p not in skip}

@@ -14,13 +14,12 @@ import posixpath
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup
 from jsonschema import Draft202012Validator
 
 from briefing.archive import load_registry
 from briefing.evidence import SourceIndex, extract
 from briefing.register import quote_selector
-from conftest import ROOT
+from conftest import ROOT, soup
 
 SCHEMA = json.loads((ROOT / "data" / "claims-register.schema.json").read_text(encoding="utf-8"))
 
@@ -28,10 +27,6 @@ SCHEMA = json.loads((ROOT / "data" / "claims-register.schema.json").read_text(en
 @pytest.fixture(scope="module")
 def register(book_html) -> dict:
     return json.loads((book_html / "data" / "claims-register.jsonld").read_text(encoding="utf-8"))
-
-
-def soup(path: Path) -> BeautifulSoup:
-    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 
 
 @functools.cache

@@ -10,7 +10,8 @@ from datetime import date
 from pathlib import Path
 
 from .errors import LocatedError
-from .evidence import MONTH_NAMES, extract
+from .dates import MONTH_NAMES
+from .evidence import extract
 
 FIGURE_COLUMNS = ("id", "measure", "counted", "value", "number", "as_of", "as_of_text",
                   "reported_by", "source", "passage")

@@ -13,12 +13,9 @@ import re
 from dataclasses import dataclass, field
 
 from .archive import Source
+from .dates import MONTH_PATTERN as _MONTH
+from .dates import MONTHS
 
-MONTH_NAMES = ("January February March April May June July August September October "
-               "November December").split()
-MONTHS = {name[:3].lower(): number for number, name in enumerate(MONTH_NAMES, start=1)}
-_MONTH = (r"(?P<{}>Jan(?:uary|\.)?|Feb(?:ruary|\.)?|Mar(?:ch|\.)?|Apr(?:il|\.)?|May|June?|July?|"
-          r"Aug(?:ust|\.)?|Sept?(?:ember|\.)?|Oct(?:ober|\.)?|Nov(?:ember|\.)?|Dec(?:ember|\.)?)")
 _DAY = r"(?P<{}>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?:,?\s(?P<year>(?:19|20)\d\d))?"
 _RANGE = r"\s?(?:-|to|and|until)\s?"
@@ -374,11 +371,3 @@ def parse_derived(spec: str) -> tuple[str, float, list[float], str]:
 def derived_inputs(spec: str) -> list[Item]:
     _, _, inputs, _ = parse_derived(spec)
     return [Item("figure", f"{v:g}", v) for v in inputs]
-
-
-def date_words(iso: str) -> str:
-    """'2022-09-14' -> '14 September 2022'; '2022-09' -> 'September 2022'."""
-    parts = [int(p) for p in iso.split("-")]
-    if len(parts) == 3:
-        return f"{parts[2]} {MONTH_NAMES[parts[1] - 1]} {parts[0]}"
-    return f"{MONTH_NAMES[parts[1] - 1]} {parts[0]}"

@@ -16,6 +16,8 @@ from urllib.parse import quote, unquote
 import yaml
 from pybtex.richtext import Text
 
+from .dates import month_number
+
 # Page kinds, as reference managers should save them (Zotero's item types).
 BOOK, CHAPTER, SOURCE_PAGE = "book", "bookSection", "webpage"
 # The Open Graph type that leads Zotero's embedded-metadata reader to the same item type: it
@@ -71,23 +73,17 @@ def plain(latex: str) -> str:
     return " ".join(Text.from_latex(latex).render_as("text").split())
 
 
-_MONTHS = {name: number for number, name in enumerate(
-    "january february march april may june july august september october november december".split(), 1)}
-
-
 def article_from_entry(key: str, entry) -> Article:
     """``entry``: a pybtex Entry of references.bib."""
     fields = entry.fields
     year = str(fields.get("year", "")).strip()
     month = str(fields.get("month", "")).strip().lower()
-    if month.isdigit():
-        month_number = int(month)
-    else:  # pybtex spells the bare macro ``sep`` out as "September"
-        month_number = next((n for name, n in _MONTHS.items() if month and name.startswith(month[:3])), None)
+    # pybtex spells the bare macro ``sep`` out as "September"
+    number = month_number(month)
     day = str(fields.get("day", "")).strip()
     date = year
-    if year and month_number:
-        date += f"-{month_number:02d}"
+    if year and number:
+        date += f"-{number:02d}"
         if day.isdigit():
             date += f"-{int(day):02d}"
     return Article(key=key, title=plain(fields.get("title", "")), outlet=plain(fields.get("howpublished", "")),

@@ -30,17 +30,13 @@ from sphinxcontrib.bibtex.style.referencing.basic_author_year import (
 )
 from sphinxcontrib.bibtex.style.template import join2, post_text, pre_text, reference
 
-from briefing.evidence import MONTH_NAMES
-
-MONTHS = [name[:3].lower() for name in MONTH_NAMES]
+from briefing.dates import MONTH_NAMES, month_abbreviation, month_number
 
 
 def month_index(entry) -> int | None:
-    month = entry.fields.get("month", "").strip().lower()
-    for i, name in enumerate(MONTH_NAMES):
-        if month in (name.lower(), MONTHS[i]):
-            return i
-    return None
+    """0 for January … 11 for December, from the entry's ``month`` field; None without one."""
+    number = month_number(entry.fields.get("month", ""))
+    return None if number is None else number - 1
 
 
 _DAY = re.compile(r"^(\[?)(\d{1,2})(\]?)$")
@@ -65,7 +61,7 @@ def date_text(entry, short: bool) -> str:
            else f"[{known[0]}]" if known[1] else str(known[0]))
     parts = [day] if day and month is not None else []
     if month is not None:
-        parts.append(MONTHS[month].capitalize() if short else MONTH_NAMES[month])
+        parts.append(month_abbreviation(month + 1).capitalize() if short else MONTH_NAMES[month])
     return " ".join(parts + [year])
 
 

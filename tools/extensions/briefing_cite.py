@@ -16,15 +16,16 @@ from pathlib import Path
 import pybtex.plugin
 
 from briefing.bibfile import BibFile, entry_text, read_bib
-from briefing.evidence import MONTH_NAMES
+from briefing.dates import MONTH_NAMES, month_abbreviation
 from briefing_sources import registry
+
 
 def release_year_month(release: str) -> tuple[str, str] | None:
     """The book's releases are numbered YYYY.MM; that is the date a reader cites."""
     match = re.match(r"^(\d{4})\.(\d{1,2})\b", release)
     if not match or not 1 <= int(match.group(2)) <= 12:
         return None
-    return match.group(1), MONTH_NAMES[int(match.group(2)) - 1][:3].lower()
+    return match.group(1), month_abbreviation(int(match.group(2)))
 
 
 def page_url(app, pagename: str) -> str:

@@ -2,24 +2,33 @@
 in it is found in a source the block cites; each citation then links to the passage that holds
 the evidence, and each source page lists the blocks that cite it.
 
-A *block* is a list item, a table row, a sphinx-design card, a caption, or any other paragraph.
+A *block* is a list item, a table row, a sphinx-design card, a caption, a footnote's paragraph,
+or any other paragraph. A heading, an admonition's title and a table's title are no blocks: they
+need no citation of their own, but a figure, date or quotation in one must be in a source cited
+within its section, admonition or table.
+
+What the rule finds per document (the citations for "Cited by", the warnings to repeat) is kept in
+the ``briefing`` domain, which Sphinx purges, pickles and merges for incremental and parallel builds.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Set
+from typing import Any, NamedTuple
 
 from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx import addnodes
+from sphinx.domains import Domain
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import make_refnode
 from sphinxcontrib.bibtex.nodes import raw_latex
 
 from briefing.claims import Block, conflict_items, judge, snippet
-from briefing.evidence import normalise
+from briefing.evidence import extract, normalise
 from briefing_sources import cited_doc, corpus, registry
 
 logger = logging.getLogger(__name__)
@@ -36,6 +45,79 @@ class passage_links(nodes.Inline, nodes.Element):
 
 class cited_by(nodes.General, nodes.Element):
     """Placeholder for the list of blocks citing a source; replaced when resolving."""
+
+
+class Claim(NamedTuple):
+    """A block's citation of one source: an entry of that source page's "Cited by" list."""
+
+    key: str  #: The cited source's key.
+    block_id: str  #: The block's ``claim-…`` id.
+    snippet: str  #: The block's first words.
+    line: int  #: The block's line in its document (0 for a data row, located in its data file).
+
+
+class Reported(NamedTuple):
+    """A warning of the claims rule, kept to be repeated by builds that do not re-read its page."""
+
+    message: str
+    location: tuple[str, int] | str  #: (docname, line), or "data/figures.csv:LINE" for a data row.
+    subtype: str
+
+
+class Derived(NamedTuple):
+    """A ``{derived}`` figure of a block."""
+
+    spec: str  #: "VALUE = EXPRESSION", as written.
+    before: str  #: The words just before it, which may say whose figures it combines.
+
+
+class ClaimsDomain(Domain):
+    """The claims rule's findings per document, purged and merged by Sphinx like any domain's."""
+
+    name = "briefing"
+    label = "Claims of the briefing book"
+    data_version = 1
+    initial_data: dict[str, Any] = {
+        "claims": {},  # docname -> [Claim]
+        "problems": {},  # docname -> [Reported]
+        # While reading: the documents purged to be re-read or removed, and what each source page's
+        # "Cited by" list showed before the first of them was purged (None: nothing purged yet).
+        "purged": set(),
+        "cited_before": None,
+    }
+
+    @property
+    def claims(self) -> dict[str, list[Claim]]:
+        return self.data["claims"]
+
+    @property
+    def problems(self) -> dict[str, list[Reported]]:
+        return self.data["problems"]
+
+    def clear_doc(self, docname: str) -> None:
+        if self.data["cited_before"] is None:
+            self.data["cited_before"] = cited_by_key(self.claims)
+        self.data["purged"].add(docname)
+        self.claims.pop(docname, None)
+        self.problems.pop(docname, None)
+
+    def merge_domaindata(self, docnames: Set[str], otherdata: dict[str, Any]) -> None:
+        for docname in docnames:
+            if docname in otherdata["claims"]:
+                self.claims[docname] = otherdata["claims"][docname]
+            if docname in otherdata["problems"]:
+                self.problems[docname] = otherdata["problems"][docname]
+
+    def end_reading(self) -> tuple[dict[str, set], set[str]]:
+        """What "Cited by" showed before this build read anything, and the documents it purged;
+        forgets both, so that the pickled environment keeps only the findings."""
+        before, purged = self.data["cited_before"], self.data["purged"]
+        self.data["cited_before"], self.data["purged"] = None, set()
+        return (cited_by_key(self.claims) if before is None else before), purged
+
+
+def claims_domain(env) -> ClaimsDomain:
+    return env.get_domain(ClaimsDomain.name)
 
 
 def derived_role(name, rawtext, text, lineno, inliner, options=None, content=None):
@@ -60,11 +142,14 @@ class Uncited(SphinxDirective):
                            location=self.get_location(), subtype="exemption", **WARN)
         box = nodes.container(classes=[EXEMPT_CLASS])
         box["reason"] = reason
+        self.set_source_info(box)
         self.state.nested_parse(self.content, self.content_offset, box)
         return [box]
 
 
 class CitedBy(SphinxDirective):
+    """``{cited-by} KEY``: the list of the book's blocks citing a source, made when writing."""
+
     required_arguments = 1
 
     def run(self):
@@ -79,40 +164,42 @@ def _is_card(node) -> bool:
     return isinstance(node, nodes.container) and "sd-card" in node.get("classes", [])
 
 
-def _is_unit(node) -> bool:
+def is_block(node) -> bool:
+    """A block of its own, besides a paragraph outside any block."""
     if isinstance(node, nodes.list_item) or _is_card(node) or isinstance(node, nodes.caption):
         return True
     return isinstance(node, nodes.row) and isinstance(node.parent, nodes.tbody)
 
 
 def _skipped(node) -> bool:
-    """Subtrees that hold no claims of the book's own."""
-    return isinstance(node, (nodes.citation, nodes.footnote, nodes.literal_block, nodes.comment,
-                             nodes.raw, nodes.system_message, addnodes.toctree, nodes.field_list,
-                             nodes.docinfo, nodes.title, nodes.rubric, nodes.term, nodes.thead)) or (
+    """Subtrees that hold no claims of the book's own (a heading's claims are checked apart, by
+    check_headings; a footnote's marker is no figure)."""
+    return isinstance(node, (nodes.citation, nodes.label, nodes.footnote_reference, nodes.literal_block,
+                             nodes.comment, nodes.raw, nodes.system_message, addnodes.toctree,
+                             nodes.field_list, nodes.docinfo, nodes.title, nodes.rubric, nodes.term,
+                             nodes.thead)) or (
         isinstance(node, nodes.Element) and NOT_CLAIMS.intersection(node.get("classes", [])))
 
 
-def _units(doctree):
-    """Yield each block once, outermost first; a paragraph belongs to its innermost unit."""
-    def walk(node, inside_unit):
+def blocks_of(doctree):
+    """Yield each block once, outermost first; a paragraph belongs to its innermost block."""
+    def walk(node, inside_block):
         if _skipped(node):
             return
-        if _is_unit(node):
+        if is_block(node):
             yield node
-            inside_unit = True
-        elif isinstance(node, nodes.paragraph) and not inside_unit:
+            inside_block = True
+        elif isinstance(node, nodes.paragraph) and not inside_block:
             yield node
         for child in node.children:
             if isinstance(child, nodes.Element):
-                yield from walk(child, inside_unit)
+                yield from walk(child, inside_block)
 
     yield from walk(doctree, False)
 
 
-def _collect(unit):
-    """The unit's own text, citation nodes and derived figures (each with the words before it),
-    leaving out nested units."""
+def block_parts(block) -> tuple[str, list[addnodes.pending_xref], list[Derived]]:
+    """The block's own text, citation nodes and derived figures, leaving out nested blocks."""
     texts, cites, derived = [], [], []
 
     def walk(node):
@@ -120,14 +207,14 @@ def _collect(unit):
             if isinstance(child, nodes.Text):
                 texts.append(child.astext())
                 continue
-            if _is_unit(child) or _skipped(child) or isinstance(child, passage_links):
+            if is_block(child) or _skipped(child) or isinstance(child, passage_links):
                 continue
             if isinstance(child, addnodes.pending_xref) and child.get("refdomain") == "cite":
                 child["briefing-offset"] = len(" ".join(texts))  # where the cited words end
                 cites.append(child)
                 continue
             if isinstance(child, nodes.inline) and child.get("derived"):
-                derived.append((child["derived"], " ".join(texts)[-60:]))
+                derived.append(Derived(child["derived"], " ".join(texts)[-60:]))
                 continue
             if isinstance(child, nodes.literal):
                 continue
@@ -135,11 +222,11 @@ def _collect(unit):
             if isinstance(child, (nodes.paragraph, nodes.entry, nodes.term)):
                 texts.append("\n")
 
-    walk(unit)
+    walk(block)
     return " ".join(texts), cites, derived
 
 
-def _cite_keys(cites) -> list[str]:
+def cite_keys(cites) -> list[str]:
     keys = []
     for node in cites:
         for key in node.get("reftarget", "").split(","):
@@ -149,19 +236,36 @@ def _cite_keys(cites) -> list[str]:
     return keys
 
 
-def _location(app, unit, source_lines):
+def headings_of(doctree):
+    """Yield (title, scope) for each heading, admonition title and table title: the scope is the
+    section, admonition or table whose citations may back the title's figures, dates and quotations."""
+    for title in doctree.findall(nodes.title):
+        scope = title.parent
+        if isinstance(scope, (nodes.section, nodes.Admonition, nodes.table)) and not any(
+                _skipped(node) for node in _ancestors(title)):
+            yield title, scope
+
+
+def _ancestors(node):
+    node = node.parent
+    while node is not None:
+        yield node
+        node = node.parent
+
+
+def _location(app, block, source_lines):
     """(docname, line) of a block; ``source_lines()`` gives the document's lines, read only when a
     table row needs them."""
-    origin = unit.get("briefing-origin")
+    origin = block.get("briefing-origin")
     if origin:
         return origin
-    line = unit.line or next((n.line for n in unit.findall(nodes.Element) if n.line), None)
-    parent = unit
+    line = block.line or next((n.line for n in block.findall(nodes.Element) if n.line), None)
+    parent = block
     while line is None and parent is not None:
         line, parent = parent.line, parent.parent
-    if isinstance(unit, nodes.row) and line is not None:
+    if isinstance(block, nodes.row) and line is not None:
         # Table rows carry no line of their own: find the row's first cell in the source.
-        first = unit.astext().split("\n")[0].strip()
+        first = block.astext().split("\n")[0].strip()
         line = next((n for n, text in enumerate(source_lines()[line - 1:], start=line)
                      if first and first in text), line)
     return (app.env.docname, line)
@@ -198,7 +302,7 @@ def check_document(app, doctree) -> None:
         return
     # A source page's annotation rests on the page's own source unless a block cites another.
     page_source = [key for key, source in registry(app).items() if source.page == docname][:1]
-    claims = env.briefing_claims.setdefault(docname, [])
+    claims = claims_domain(env).claims.setdefault(docname, [])
     taken: set[str] = set()
     lines: list[str] = []
 
@@ -207,45 +311,72 @@ def check_document(app, doctree) -> None:
             lines.extend(env.doc2path(docname).read_text(encoding="utf-8").splitlines())
         return lines
 
-    for unit in list(_units(doctree)):
-        text, cites, derived = _collect(unit)
+    check_headings(app, doctree)
+    for block in list(blocks_of(doctree)):
+        text, cites, derived = block_parts(block)
         if not re.search(r"[A-Za-z0-9]", text) and not derived:
             continue
-        location = _location(app, unit, source_lines)
-        keys = list(dict.fromkeys(page_source + _cite_keys(cites)))
+        location = _location(app, block, source_lines)
+        keys = list(dict.fromkeys(page_source + cite_keys(cites)))
         if not keys:
-            _warn(env, f"uncited {_kind(unit)}: “{snippet(text, 10)}” — add a citation to the "
+            _warn(env, f"uncited {_kind(block)}: “{snippet(text, 10)}” — add a citation to the "
                   "source it rests on ({cite:p}`key`), or wrap navigation in an "
                   "{uncited} block with a :reason:", location, "uncited")
             continue
+        _depend_on_sources(app, keys)
+        found = check_evidence(app, block, text, derived, keys, location, cites)
+        block_id = _claim_id(text, taken)
+        block["ids"].append(block_id)
         for key in keys:
-            source = registry(app).get(key)
-            if source is not None:
-                env.note_dependency(source.text_rel)
-        found = check_evidence(app, unit, text, derived, keys, location, cites)
-        unit_id = _claim_id(text, taken)
-        unit["ids"].append(unit_id)
-        for key in keys:
-            claims.append((key, unit_id, snippet(text), location[1] if isinstance(location, tuple) else 0))
+            claims.append(Claim(key, block_id, snippet(text), location[1] if isinstance(location, tuple) else 0))
         # Each citation carries the passages of its own keys, shown beside each key when rendered.
         for cite in cites:
-            own = _cite_keys([cite])
+            own = cite_keys([cite])
             links = passage_links()
             links["passages"] = [(key, number) for key, number in found if key in own]
             cite.parent.insert(cite.parent.index(cite) + 1, links)
+
+
+def check_headings(app, doctree) -> None:
+    """A heading, admonition title or table title makes a claim only with a figure, date or
+    quotation, and that must be in a source cited within its section, admonition or table."""
+    env = app.env
+    for title, scope in headings_of(doctree):
+        text, _cites, derived = block_parts(title)
+        if not extract(text) and not derived:
+            continue
+        kind = _kind(title)
+        location = (env.docname, title.line or scope.line)
+        keys = cite_keys(node for node in scope.findall(addnodes.pending_xref) if node.get("refdomain") == "cite")
+        if not keys:
+            _warn(env, f"{kind} “{snippet(text, 10)}” states a figure, date or quotation, but nothing in its "
+                  f"{_scope_kind(scope)} cites a source: cite the source that holds it there", location, "uncited")
+            continue
+        _depend_on_sources(app, keys)
+        block = Block(text=text, keys=tuple(keys), derived=tuple(derived))
+        for problem in judge(block, corpus(app)).problems:
+            _warn(env, f"{kind} “{snippet(text, 10)}”: {problem.message}", location, problem.rule)
+
+
+def _depend_on_sources(app, keys) -> None:
+    """A change to a cited source's archived text re-reads the page."""
+    for key in keys:
+        source = registry(app).get(key)
+        if source is not None:
+            app.env.note_dependency(source.text_rel)
+
+
+def _scope_kind(scope) -> str:
+    if isinstance(scope, nodes.table):
+        return "table"
+    return "admonition" if isinstance(scope, nodes.Admonition) else "section"
 
 
 def _warn(env, message: str, location, subtype: str) -> None:
     """Warn, and keep the warning with the page: a later build that does not re-read the page
     warns again (repeat_warnings), so a defect fails every build until it is fixed."""
     logger.warning(message, location=location, subtype=subtype, **WARN)
-    env.briefing_problems.setdefault(env.docname, []).append((message, location, subtype))
-
-
-def repeat_warnings(app, env) -> None:
-    for docname in sorted(set(env.briefing_problems) - getattr(env, "briefing_reading", set())):
-        for message, location, subtype in env.briefing_problems[docname]:
-            logger.warning(message, location=location, subtype=subtype, **WARN)
+    claims_domain(env).problems.setdefault(env.docname, []).append(Reported(message, location, subtype))
 
 
 def check_glossary_names(app, doctree) -> None:
@@ -275,33 +406,37 @@ def check_exempt_page(app, doctree) -> None:
             lines.extend(app.env.doc2path(app.env.docname).read_text(encoding="utf-8").splitlines())
         return lines
 
-    for unit in list(_units(doctree)):
-        text, _cites, _derived = _collect(unit)
+    for block in list(blocks_of(doctree)):
+        text, _cites, _derived = block_parts(block)
         for item in conflict_items(text, corpus(app)):
             _warn(app.env, f"{item.describe()} on a page exempt from the claims rule: it is what a source "
                   "says about the conflict; state it in a chapter with its citation, or leave it out",
-                  _location(app, unit, source_lines), "exempt-page")
+                  _location(app, block, source_lines), "exempt-page")
 
 
-def _kind(unit) -> str:
-    if isinstance(unit, nodes.row):
+def _kind(block) -> str:
+    if isinstance(block, nodes.title):
+        parent = block.parent
+        return ("table title" if isinstance(parent, nodes.table) else
+                "admonition title" if isinstance(parent, nodes.Admonition) else "heading")
+    if isinstance(block, nodes.row):
         return "table row"
-    if isinstance(unit, nodes.list_item):
+    if isinstance(block, nodes.list_item):
         return "list item"
-    if isinstance(unit, nodes.caption):
+    if isinstance(block, nodes.caption):
         return "caption"
-    return "card" if _is_card(unit) else "paragraph"
+    return "card" if _is_card(block) else "paragraph"
 
 
-def check_evidence(app, unit, text, derived, keys, location, unit_cites=()) -> list[tuple[str, int]]:
+def check_evidence(app, block, text, derived, keys, location, cites=()) -> list[tuple[str, int]]:
     """Judge the block (briefing.claims) and warn for each problem; return the (key, paragraph)
     pairs that hold its evidence."""
-    block = Block(text=text, keys=tuple(keys), derived=tuple(derived),
-                  passage=unit.get("briefing-passage"), reported_by=unit.get("briefing-reported-by"),
-                  rows=tuple(tuple(row) for row in unit.get("briefing-rows", ())),
-                  segments=tuple((cite.get("briefing-offset", len(text)), tuple(_cite_keys([cite])))
-                                 for cite in unit_cites))
-    verdict = judge(block, corpus(app))
+    verdict = judge(Block(text=text, keys=tuple(keys), derived=tuple(derived),
+                          passage=block.get("briefing-passage"), reported_by=block.get("briefing-reported-by"),
+                          rows=tuple(tuple(row) for row in block.get("briefing-rows", ())),
+                          segments=tuple((cite.get("briefing-offset", len(text)), tuple(cite_keys([cite])))
+                                         for cite in cites)),
+                    corpus(app))
     for problem in verdict.problems:
         _warn(app.env, problem.message, location, problem.rule)
     return verdict.passages
@@ -358,78 +493,58 @@ def _place_beside_keys(node, by_key, keys_by_id) -> None:
 
 
 def _cited_by_list(app, docname, key):
-    entries = [(doc, *rest) for doc, claims in app.env.briefing_claims.items()
-               for (k, *rest) in claims if k == key]
+    entries = sorted((doc, claim) for doc, claims in claims_domain(app.env).claims.items()
+                     for claim in claims if claim.key == key)
     if not entries:
         return nodes.paragraph("", "No block of the book cites this source yet.")
-    entries.sort(key=lambda e: (e[0], e[3]))
+    entries.sort(key=lambda entry: (entry[0], entry[1].line))
     items = nodes.bullet_list(classes=["cited-by"])
-    for doc, unit_id, snippet, _line in entries:
+    for doc, claim in entries:
         title = app.env.titles[doc].astext() if doc in app.env.titles else doc
         para = nodes.paragraph()
-        para += make_refnode(app.builder, docname, doc, unit_id,
-                             nodes.inline("", f"{title}: {snippet}"), f"{title}")
+        para += make_refnode(app.builder, docname, doc, claim.block_id,
+                             nodes.inline("", f"{title}: {claim.snippet}"), f"{title}")
         items += nodes.list_item("", para)
     return items
 
 
-# --- environment bookkeeping for incremental and parallel builds ------------------------------
+# --- after reading: what incremental builds must redo -----------------------------------------
 
-def init_env(app, env, docnames):
-    if not hasattr(env, "briefing_claims"):
-        env.briefing_claims = {}
-    if not hasattr(env, "briefing_problems"):
-        env.briefing_problems = {}
-    env.briefing_reading = set(docnames)
-    env.briefing_cited_before = _cited_by_key(env.briefing_claims)
-
-
-def _cited_by_key(claims_by_doc) -> dict[str, set]:
+def cited_by_key(claims_by_doc: dict[str, list[Claim]]) -> dict[str, set]:
     """What each source page's "Cited by" list shows: (page, anchor, snippet) per citing block."""
     cited: dict[str, set] = {}
     for docname, claims in claims_by_doc.items():
-        for key, unit_id, snippet, _line in claims:
-            cited.setdefault(key, set()).add((docname, unit_id, snippet))
+        for claim in claims:
+            cited.setdefault(claim.key, set()).add((docname, claim.block_id, claim.snippet))
     return cited
 
 
-def purge(app, env, docname):
-    env.briefing_claims.pop(docname, None)
-    getattr(env, "briefing_problems", {}).pop(docname, None)
-
-
-def merge(app, env, docnames, other):
-    for docname in docnames:
-        if docname in other.briefing_claims:
-            env.briefing_claims[docname] = other.briefing_claims[docname]
-        if docname in other.briefing_problems:
-            env.briefing_problems[docname] = other.briefing_problems[docname]
-
-
-def source_pages_to_rewrite(app, env):
-    """Rewrite a source page, unread, when the list of blocks citing it has changed."""
-    before = getattr(env, "briefing_cited_before", {})
-    after = _cited_by_key(env.briefing_claims)
-    env.briefing_cited_before = {}
+def after_reading(app, env) -> list[str]:
+    """Emitted by every build, unlike env-check-consistency: warn again for the pages this build
+    did not re-read, so that a defect fails every build until it is fixed; and rewrite, unread,
+    the source pages whose list of citing blocks has changed."""
+    domain = claims_domain(env)
+    before, purged = domain.end_reading()
+    for docname in sorted(set(domain.problems) - purged):
+        for problem in domain.problems[docname]:
+            logger.warning(problem.message, location=problem.location, subtype=problem.subtype, **WARN)
+    after = cited_by_key(domain.claims)
     sources = registry(env)
-    return [sources[key].page for key in set(before) | set(after)
+    return [sources[key].page for key in sorted(set(before) | set(after))
             if key in sources and before.get(key) != after.get(key)
             and sources[key].page in env.found_docs]
 
 
 def setup(app):
     app.setup_extension("briefing_sources")
+    app.add_domain(ClaimsDomain)
     app.add_node(passage_links)
     app.add_node(cited_by)
     app.add_role("derived", derived_role)
-    app.add_config_value("briefing_checks", True, "env")
+    app.add_config_value("briefing_checks", True, "env", types=frozenset({bool}))
     app.add_directive("uncited", Uncited)
     app.add_directive("cited-by", CitedBy)
-    app.connect("env-before-read-docs", init_env)
-    app.connect("env-purge-doc", purge)
-    app.connect("env-merge-info", merge)
-    app.connect("env-updated", source_pages_to_rewrite)
-    app.connect("env-updated", repeat_warnings)  # emitted by every build, unlike env-check-consistency
+    app.connect("env-updated", after_reading)
     app.connect("doctree-read", check_document)
     app.connect("doctree-resolved", render)
-    return {"version": "1.0", "env_version": 2, "parallel_read_safe": True, "parallel_write_safe": True}
+    return {"version": "1.0", "env_version": 3, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -29,22 +29,15 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
+from briefing.dates import date_words
+
 # Nodes whose ids the LaTeX writer turns into labels itself.
 LABELLED = (nodes.section, nodes.target, nodes.table, nodes.figure, nodes.citation, nodes.footnote,
             nodes.literal_block, nodes.math_block, nodes.term, nodes.reference, addnodes.literal_strong,
             addnodes.desc_signature, addnodes.start_of_file)
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-          "October", "November", "December")
 # A word longer than this may break anywhere in the PDF (a checksum would overrun its column).
 LONG_TOKEN = 24
-
-
-def format_date(iso: str) -> str:
-    """'2022-10-10' -> '10 October 2022'; '2022-09' -> 'September 2022' (the book's date style)."""
-    parts = [int(p) for p in str(iso).split("-")]
-    text = f"{MONTHS[parts[1] - 1]} {parts[0]}"
-    return f"{parts[2]} {text}" if len(parts) == 3 else text
 
 
 def citation_metadata(srcdir) -> dict:
@@ -67,8 +60,8 @@ def edition(app) -> dict[str, str]:
         "subtitle": config.briefing_subtitle,
         "author": config.author,
         "release": config.release,
-        "edition_date": format_date(released) if released else "",
-        "latest_source": format_date(max(published)) if published else "",
+        "edition_date": date_words(released) if released else "",
+        "latest_source": date_words(max(published)) if published else "",
         "keywords": ", ".join(cff.get("keywords", [])),
         "language": config.briefing_pdf_language,
     }
@@ -379,13 +372,13 @@ def configure(app, config) -> None:
 
 
 def setup(app):
-    app.add_config_value("briefing_subtitle", "", "env", types=[str])
-    app.add_config_value("briefing_edition_date", "", "env", types=[str])
-    app.add_config_value("briefing_pdf_language", "en", "env", types=[str])
-    app.add_config_value("briefing_appendices", [], "env", types=[list])
-    app.add_config_value("briefing_running_heads", {}, "env", types=[dict])
-    app.add_config_value("briefing_long_table_rows", 12, "env", types=[int])
-    app.add_config_value("briefing_figure_max_height", "15cm", "env", types=[str])
+    app.add_config_value("briefing_subtitle", "", "env", types=frozenset({str}))
+    app.add_config_value("briefing_edition_date", "", "env", types=frozenset({str}))
+    app.add_config_value("briefing_pdf_language", "en", "env", types=frozenset({str}))
+    app.add_config_value("briefing_appendices", [], "env", types=frozenset({list}))
+    app.add_config_value("briefing_running_heads", {}, "env", types=frozenset({dict}))
+    app.add_config_value("briefing_long_table_rows", 12, "env", types=frozenset({int}))
+    app.add_config_value("briefing_figure_max_height", "15cm", "env", types=frozenset({str}))
     app.connect("config-inited", configure, priority=900)
     app.add_post_transform(LatexDoctree)
     app.connect("doctree-resolved", label_link_targets, priority=900)

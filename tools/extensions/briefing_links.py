@@ -91,7 +91,9 @@ def check_links(app, exception) -> None:
 
 def setup(app):
     # Allow lists are data: one entry a line, each with its reason after '#'.
-    app.add_config_value("briefing_links_http_allowed_hosts", "data/http-allowed-hosts.txt", "html")
-    app.add_config_value("briefing_links_decorative_images", "data/decorative-images.txt", "html")
+    app.add_config_value("briefing_links_http_allowed_hosts", "data/http-allowed-hosts.txt", "html",
+                         types=frozenset({str}))
+    app.add_config_value("briefing_links_decorative_images", "data/decorative-images.txt", "html",
+                         types=frozenset({str}))
     app.connect("build-finished", check_links)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -115,7 +115,7 @@ def add_metadata(app, pagename, templatename, context, doctree) -> None:
 
 def setup(app):
     app.setup_extension("briefing_sources")
-    app.add_config_value("briefing_citation_file", "CITATION.cff", "html")
+    app.add_config_value("briefing_citation_file", "CITATION.cff", "html", types=frozenset({str}))
     app.connect("doctree-read", note_og_type)
     app.connect("doctree-resolved", add_coins)
     app.connect("html-page-context", add_metadata)

@@ -26,7 +26,7 @@ from sphinx.util import logging
 from briefing.datafiles import FIGURE_COLUMNS, TIMELINE_COLUMNS, read_rows
 from briefing.metadata import article_from_entry
 from briefing.register import Block, annotation, build_register, register_csv
-from briefing_claims import _collect, _cite_keys, passage_links
+from briefing_claims import block_parts, cite_keys, passage_links
 from briefing_sources import registry, source_index
 
 logger = logging.getLogger(__name__)
@@ -69,23 +69,21 @@ def collect_blocks(app, doctree) -> None:
     env = app.env
     env.briefing_register[env.docname] = blocks = []
     passages: dict[int, list] = {}
-    units = {}
     for links in doctree.findall(passage_links):
-        unit = _owner(links)
-        if unit is not None:
-            units[id(unit)] = unit
-            passages.setdefault(id(unit), []).extend(tuple(p) for p in links["passages"])
+        owner = _owner(links)
+        if owner is not None:
+            passages.setdefault(id(owner), []).extend(tuple(p) for p in links["passages"])
     rows = None
-    for unit in doctree.findall(nodes.Element):
-        claim = next((i for i in unit.get("ids", []) if i.startswith("claim-")), None)
+    for node in doctree.findall(nodes.Element):
+        claim = next((i for i in node.get("ids", []) if i.startswith("claim-")), None)
         if claim is None:
             continue
-        text, cites, derived = _collect(unit)
+        text, cites, derived = block_parts(node)
         found = []
-        for passage in passages.get(id(unit), []):
+        for passage in passages.get(id(node), []):
             if passage not in found:
                 found.append(passage)
-        origin = unit.get("briefing-origin")
+        origin = node.get("briefing-origin")
         extra = {}
         if isinstance(origin, str):
             rows = rows if rows is not None else _data_rows(app)
@@ -96,7 +94,7 @@ def collect_blocks(app, doctree) -> None:
         # The citations are left out of the text: close the gaps they leave before punctuation.
         text = re.sub(r"\s+([.,;:!?)])", r"\1", " ".join(text.split()))
         blocks.append(Block(doc=env.docname, claim_id=claim, text=text,
-                            keys=tuple(_cite_keys(cites)), derived=tuple(spec for spec, _before in derived),
+                            keys=tuple(cite_keys(cites)), derived=tuple(d.spec for d in derived),
                             passages=tuple(found), **extra))
 
 
@@ -268,9 +266,10 @@ def setup(app):
     app.setup_extension("briefing_claims")
     app.setup_extension("briefing_tables")
     app.add_node(download)
-    app.add_config_value("briefing_register_page", "chapters/how-to-cite", "env")
-    app.add_config_value("briefing_register_schema", "data/claims-register.schema.json", "html")
-    app.add_config_value("briefing_datapackage", "data/datapackage.json", "html")
+    app.add_config_value("briefing_register_page", "chapters/how-to-cite", "env", types=frozenset({str}))
+    app.add_config_value("briefing_register_schema", "data/claims-register.schema.json", "html",
+                         types=frozenset({str}))
+    app.add_config_value("briefing_datapackage", "data/datapackage.json", "html", types=frozenset({str}))
     app.connect("env-before-read-docs", init_env)
     app.connect("env-purge-doc", purge)
     app.connect("env-merge-info", merge)

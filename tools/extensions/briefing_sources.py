@@ -18,7 +18,8 @@ from sphinx.util.nodes import make_refnode
 from briefing.archive import RegistryError, Source, integrity_problem, load_registry, voice_problems
 from briefing.bibcheck import field_problems, read_problems
 from briefing.bibfile import read_bib
-from briefing.evidence import SourceIndex, date_words
+from briefing.dates import date_words
+from briefing.evidence import SourceIndex
 from briefing.corpus import Corpus
 from briefing.names import NamesError, load_names
 from briefing_bibstyle import month_index, date_text, day_parts
@@ -267,9 +268,9 @@ def link_bibliography_to_sources(app, doctree, docname) -> None:
 
 
 def setup(app):
-    app.add_config_value("briefing_sources_file", "data/sources.toml", "env")
-    app.add_config_value("briefing_cited_docs", ["index", "chapters/*"], "env")
-    app.add_config_value("briefing_names_file", "data/names.toml", "env")
+    app.add_config_value("briefing_sources_file", "data/sources.toml", "env", types=frozenset({str}))
+    app.add_config_value("briefing_cited_docs", ["index", "chapters/*"], "env", types=frozenset({list}))
+    app.add_config_value("briefing_names_file", "data/names.toml", "env", types=frozenset({str}))
     app.add_directive("archived-text", ArchivedText)
     app.add_directive("source-facts", SourceFacts)
     app.connect("config-inited", check_bibfiles)

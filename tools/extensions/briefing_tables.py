@@ -116,8 +116,8 @@ class TimelineTable(DataTable):
 
 def setup(app):
     app.setup_extension("briefing_sources")
-    app.add_config_value("briefing_figures_file", "data/figures.csv", "env")
-    app.add_config_value("briefing_timeline_file", "data/timeline.csv", "env")
+    app.add_config_value("briefing_figures_file", "data/figures.csv", "env", types=frozenset({str}))
+    app.add_config_value("briefing_timeline_file", "data/timeline.csv", "env", types=frozenset({str}))
     app.add_directive("figures-table", FiguresTable)
     app.add_directive("timeline-table", TimelineTable)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,1 +1,0 @@
-from rootconf import *  # noqa: F401,F403
