@@ -56,6 +56,7 @@ BOUND = re.compile(
     r"(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\d,])(?:\s(?P<mult>thousand|million|billion)\b)?", re.IGNORECASE)
 GAP = re.compile(r"\s*(?:\.\.\.|\[[^\]]*\])\s*")
 SIC = re.compile(r"\s*\[sic\]", re.IGNORECASE)
+INFERRED_DAY = re.compile(r"\[([0-3]?\d)\](?=\s(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec))")
 # Paragraph locators ("¶3", "¶3-¶8") and addresses point into the sources; they state nothing.
 LOCATOR = re.compile(r"¶\s?\d+(?:\s?-\s?¶?\s?\d+)?|\bhttps?://\S+")
 
@@ -189,6 +190,8 @@ def extract(text: str) -> list[Item]:
 def _extract(text: str) -> tuple[Item, ...]:
     # Several rules read the same block and sentences: extracted once.
     text = LOCATOR.sub(lambda m: " " * len(m.group(0)), normalise(text))
+    # "[18] September 2022": a day the book infers, written in brackets, is still that day.
+    text = INFERRED_DAY.sub(r"\1", text)
     quotations, rest = _quotations(text)
     dates, rest = _dates(rest)
     return tuple(quotations + dates + _figures(rest))
