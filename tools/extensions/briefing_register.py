@@ -74,6 +74,8 @@ def collect_blocks(app, doctree) -> None:
         if owner is not None:
             passages.setdefault(id(owner), []).extend(tuple(p) for p in links["passages"])
     rows = None
+    # A source page's annotation rests on the page's own source (as the claims rule reads it).
+    page_source = [key for key, source in registry(app).items() if source.page == env.docname][:1]
     for node in doctree.findall(nodes.Element):
         claim = next((i for i in node.get("ids", []) if i.startswith("claim-")), None)
         if claim is None:
@@ -94,7 +96,8 @@ def collect_blocks(app, doctree) -> None:
         # The citations are left out of the text: close the gaps they leave before punctuation.
         text = re.sub(r"\s+([.,;:!?)])", r"\1", " ".join(text.split()))
         blocks.append(Block(doc=env.docname, claim_id=claim, text=text,
-                            keys=tuple(cite_keys(cites)), derived=tuple(d.spec for d in derived),
+                            keys=tuple(dict.fromkeys(page_source + cite_keys(cites))),
+                            derived=tuple(d.spec for d in derived),
                             passages=tuple(found), **extra))
 
 
