@@ -291,3 +291,10 @@ def test_removing_a_chapter_removes_it_from_the_cited_by_lists(make_app, rootdir
     app.build()
     assert warnings_of(app) == []
     assert "chapters/two.html#claim-" not in page.read_text()
+
+
+def test_a_block_in_another_script_is_a_block(overlay):
+    """A paragraph in Cyrillic is held to the claims rule like any other: uncited, it is reported."""
+    app = overlay("claims-clean", {"chapters/one.md": ("Together,", "Министерство сообщило о погибших.\n\nTogether,")})
+    found = [w for w in warnings_of(app) if "uncited paragraph" in w]
+    assert len(found) == 1 and "Министерство" in found[0], warnings_of(app)

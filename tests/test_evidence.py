@@ -94,3 +94,19 @@ def test_one_calendar_reads_every_spelling_of_a_month():
     assert [month_number(m) for m in ("", "se", "Septober", "13", "n.d.")] == [None] * 5
     assert month_abbreviation(9) == "sep"
     assert date_words("2022-09-14") == "14 September 2022" and date_words("2022-09") == "September 2022"
+
+
+def test_the_edges_of_reading_numbers():
+    """Digit groups split by a thin or non-breaking space, composite number words, and derived
+    arithmetic compared at the precision it is shown with."""
+    from briefing.evidence import DerivedError, extract, parse_derived
+
+    def figures(text):
+        return [i.value for i in extract(text) if i.kind == "figure"]
+
+    assert figures("142\u202f000 and 142\u00a0000 people") == [142000.0, 142000.0]
+    assert figures("twenty-four killed and forty one injured") == [24.0, 41.0]
+    assert parse_derived("6.5 = 13 / 2")[1] == 6.5
+    with pytest.raises(DerivedError, match="is 6.5, not 6.6"):
+        parse_derived("6.6 = 13 / 2")
+    assert parse_derived("6,000 = 142,000 - 136,000")[1] == 6000

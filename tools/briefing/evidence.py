@@ -44,6 +44,10 @@ NUMBER_WORDS = {
 }
 NUMBER_WORDS.update({"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
                      "eighty": 80, "ninety": 90})
+TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+UNITS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+# "twenty-four", "forty one": one figure, not two.
+COMPOSITE_WORD = re.compile(r"\b(" + "|".join(TENS) + r")[- ](" + "|".join(UNITS) + r")\b", re.IGNORECASE)
 NUMBER_WORD = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE)
 QUOTE = re.compile(r'"([^"]+)"')
 # A quotation in single marks is a quotation too: ‘…’, or '…' opened after no letter and closed
@@ -68,10 +72,14 @@ _TRANSLATE = str.maketrans({
 })
 
 
+DIGIT_GROUPS = re.compile(r"(?<=\d)[\u00a0\u202f\u2009\u2007](?=\d{3}\b)")
+
+
 def normalise(text: str) -> str:
     """Fold the typographic differences a quotation may not hinge on: quote marks, dashes,
-    ellipses, non-breaking and repeated white space."""
-    return re.sub(r"\s+", " ", text.translate(_TRANSLATE)).strip()
+    ellipses, non-breaking and repeated white space; digit groups split by a thin or non-breaking
+    space ("142 000") are written with a comma, as the sources write them."""
+    return re.sub(r"\s+", " ", DIGIT_GROUPS.sub(",", text).translate(_TRANSLATE)).strip()
 
 
 @dataclass(frozen=True)
@@ -148,6 +156,10 @@ def figure_spans(text: str) -> tuple[tuple[float, int, int], ...]:
     _, rest = _dates(text)
     spans = [(float(m.group("num").replace(",", "")) * MULTIPLIERS.get(m.group("mult") or "", 1), m.start(), m.end())
              for m in NUMBER.finditer(rest)]
+    for m in COMPOSITE_WORD.finditer(rest):
+        spans.append((10.0 * (TENS.index(m.group(1).lower()) + 2) + UNITS.index(m.group(2).lower()) + 1,
+                      m.start(), m.end()))
+    rest = COMPOSITE_WORD.sub(lambda m: " " * len(m.group(0)), rest)
     spans += [(float(NUMBER_WORDS[m.group(1).lower()]), m.start(), m.end()) for m in NUMBER_WORD.finditer(rest)]
     spans += [(1.0 if m.group(1).lower() == "one" else 2.0, m.start(), m.end()) for m in ONE_TWO.finditer(rest)]
     return tuple(spans)
@@ -161,6 +173,12 @@ def _figures(text: str) -> list[Item]:
         if match.group("mult"):
             value *= MULTIPLIERS[match.group("mult")]
         items.append(Item("figure", match.group(0), value))
+    def composite(match: re.Match) -> str:
+        value = 10 * (TENS.index(match.group(1).lower()) + 2) + UNITS.index(match.group(2).lower()) + 1
+        items.append(Item("figure", match.group(0), float(value)))
+        return " " * len(match.group(0))
+
+    text = COMPOSITE_WORD.sub(composite, text)
     for match in NUMBER_WORD.finditer(text):
         items.append(Item("figure", match.group(0), float(NUMBER_WORDS[match.group(1).lower()])))
     for match in ONE_TWO.finditer(text):
@@ -365,7 +383,9 @@ def parse_derived(spec: str) -> tuple[str, float, list[float], str]:
         raise DerivedError(f"derived figure {spec!r}: only numbers, + - * / and parentheses are allowed")
 
     result = evaluate(tree)
-    if abs(result - value) > 0.5:
+    # Compared at the precision shown: "6.5" must be within 0.05, "6,000" within 0.5.
+    decimals = len(shown.split(".", 1)[1]) if "." in shown else 0
+    if abs(result - value) > 0.5 * 10 ** -decimals + 1e-9:
         raise DerivedError(f"derived figure {spec!r}: {expression} is {result:g}, not {shown}; "
                            "correct the value or its inputs")
     return shown, value, inputs, expression

@@ -314,7 +314,7 @@ def check_document(app, doctree) -> None:
     check_headings(app, doctree)
     for block in list(blocks_of(doctree)):
         text, cites, derived = block_parts(block)
-        if not re.search(r"[A-Za-z0-9]", text) and not derived:
+        if not re.search(r"\w", text) and not derived:  # any script: a Cyrillic block is a block
             continue
         location = _location(app, block, source_lines)
         keys = list(dict.fromkeys(page_source + cite_keys(cites)))
