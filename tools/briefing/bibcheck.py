@@ -7,12 +7,12 @@ from __future__ import annotations
 import re
 
 from .bibfile import BibFile
+from .dates import MONTH_NAMES
 from .errors import Problem
 
 REQUIRED = ("title", "howpublished", "year", "url")
 ALLOWED = set(REQUIRED) | {"month", "day", "note", "author", "urldate"}
-MONTHS = {"january", "february", "march", "april", "may", "june", "july", "august", "september",
-          "october", "november", "december"}
+MONTHS = {name.lower() for name in MONTH_NAMES}
 HINTS = {
     "date": "pybtex ignores 'date' (the citation would show n.d.): use year, month and day",
     "organization": "the styles ignore 'organization' for these entries: put the outlet in howpublished",

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from .archive import Source
+from .dates import MONTH_NAMES
 from .evidence import (BOUND, MULTIPLIERS, DerivedError, Item, Passage, SourceIndex, extract, index_passage, normalise,
                        parse_derived, quoted_in, weekday_dates, figure_spans, date_spans, LOCATOR)
 from .names import Names
@@ -256,7 +257,7 @@ _VERBS = ("said|says|say|told|tells|reported|reports|stated|states|announced|ann
           "notes|claimed|claims|accused|accuses|urged|urges|confirmed|confirms|disclosed|discloses|revealed|"
           "wrote|writes|paraphrases|paraphrased|emphasised|emphasized|declared|declares|counted|counts|put it|warned|"
           "insisted|blamed|quoted|quotes|recorded|records|estimated|listed")
-_MONTH_WORD = "January|February|March|April|May|June|July|August|September|October|November|December"
+_MONTH_WORD = "|".join(MONTH_NAMES)
 _AFTER_NAME = re.compile(r"^(?:'s?)?(?:\s+(?:[a-z-]+|\d+|" + _MONTH_WORD + r")){0,4}?\s+(?:" + _VERBS + r")\b")
 # "in the ministry's account": the rest of the sentence is that body's account.
 _IN_ACCOUNT = (re.compile(r"\bin (?:the )?$", re.IGNORECASE), re.compile(r"^'s (?:account|words|statement|version)\b"))
