@@ -106,6 +106,8 @@ if html_baseurl:
     html_baseurl = html_baseurl.rstrip("/") + "/"
     extensions += ["sphinx_sitemap"]
 sitemap_url_scheme = "{link}"  # html_baseurl already holds the language and version path
+# Pages no search engine should list: the search form, the generated index and the 404 page.
+sitemap_excludes = ["search.html", "genindex.html", "404.html"]
 
 # Links. briefing_links checks the built HTML (allow lists in data/http-allowed-hosts.txt and
 # data/decorative-images.txt); `make linkcheck` checks the external URLs, giving up on a dead
@@ -124,6 +126,11 @@ briefing_datapackage = "data/datapackage.json"
 exclude_patterns += ["_generated"]  # charts drawn at build time (briefing_charts)
 # BRIEFING_CHECKS=0 skips the claims rule: only to measure its cost (tools/bench.py).
 briefing_checks = os.environ.get("BRIEFING_CHECKS", "1") != "0"
+
+# --- Build folders: one build at a time per folder; an interrupted build is redone whole ---
+extensions += ["briefing_builddir"]
+# --- Search: figures are searchable, glossary entries stay indexed; a 404 page ---
+extensions += ["briefing_search"]
 
 # --- E-book: EPUB 3 (make epub), validated by epubcheck in the tests ---
 extensions += ["briefing_epub"]
