@@ -95,3 +95,23 @@ def test_interrupted_build_is_redone_whole(tmp_path):
         assert again.returncode == 0, again.stderr
         assert search_entries(out) == want, "the search index lost entries after an interrupted build"
     assert not (out / "BUILD-INCOMPLETE.txt").exists()
+
+
+def test_every_make_target_keeps_doctrees_outside_the_published_folders(tmp_path):
+    """Doctrees landed in _build/html/.doctrees (half the output, with the build machine's
+    absolute paths), which publishing _build/html as the README suggests leaked."""
+    import re
+    import shutil
+
+    from conftest import ROOT
+
+    shutil.copy2(ROOT / "Makefile", tmp_path / "Makefile")
+    venv = Path(sys.prefix)
+    builddir = tmp_path / "build"
+    for target in ("html", "epub", "pdf", "linkcheck", "livehtml"):
+        result = subprocess.run(["make", "-n", "-o", str(venv / ".installed"), f"VENV={venv}",
+                                 f"BUILDDIR={builddir}", target], cwd=tmp_path, capture_output=True, text=True)
+        calls = [line for line in result.stdout.splitlines() if re.search(r"-m sphinx(_autobuild)?\b", line)]
+        assert calls, f"make {target} runs no Sphinx build:\n{result.stdout}{result.stderr}"
+        for call in calls:
+            assert f"-d {builddir}/doctrees" in call, f"make {target} keeps doctrees in its output: {call}"
