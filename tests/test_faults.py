@@ -115,3 +115,78 @@ def test_every_make_target_keeps_doctrees_outside_the_published_folders(tmp_path
         assert calls, f"make {target} runs no Sphinx build:\n{result.stdout}{result.stderr}"
         for call in calls:
             assert f"-d {builddir}/doctrees" in call, f"make {target} keeps doctrees in its output: {call}"
+
+
+# --- bad input: a located warning that says what to do, never a traceback --------------------
+
+def test_malformed_data_files_give_located_errors(tmp_path):
+    from briefing.datafiles import TIMELINE_COLUMNS, read_rows
+
+    header = ",".join(TIMELINE_COLUMNS) + "\n"
+    good = "2022-09-14,14 September 2022,Fighting,src,p\n"
+    cases = {
+        "latin1.csv": ((header + good).encode() + "2022-09-15,15 September 2022,Caf\xe9,src,p\n".encode("latin-1"),
+                       "data/latin1.csv:3", "not UTF-8"),
+        "bom.csv": (b"\xef\xbb\xbf" + (header + good).encode(), "data/bom.csv:1", "byte-order mark"),
+        "nul.csv": ((header + "2022-09-14,14 September 2022,Fig\x00hting,src,p\n").encode(), "data/nul.csv:2",
+                    "U+0000"),
+        "month13.csv": ((header + "2022-13-45,14 September 2022,Fighting,src,p\n").encode(), "data/month13.csv:2",
+                        "YYYY-MM-DD"),
+        "quote.csv": ((header + good + '2022-09-15,"15 September 2022,Fighting,src,p\n').encode(),
+                      "data/quote.csv:", ""),
+    }
+    (tmp_path / "data").mkdir()
+    for name, (content, where, what) in cases.items():
+        (tmp_path / "data" / name).write_bytes(content)
+        rows, errors = read_rows(tmp_path, f"data/{name}", TIMELINE_COLUMNS)
+        assert errors, f"{name}: no error"
+        assert errors[0].location.startswith(where), (name, errors[0].location)
+        assert what in errors[0].message and ";" in errors[0].message, (name, errors[0].message)
+    rows, errors = read_rows(tmp_path, "data/month13.csv", TIMELINE_COLUMNS)
+    assert rows == []
+
+
+def test_non_utf8_registry_gives_its_line(tmp_path):
+    from briefing.archive import RegistryError, load_registry
+
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "sources.toml").write_bytes(b"# registry\n[a]\nshort = \"Caf\xe9\"\n")
+    try:
+        load_registry(tmp_path)
+    except RegistryError as err:
+        assert err.location == "data/sources.toml:3" and "UTF-8" in err.message
+    else:
+        raise AssertionError("a non-UTF-8 registry was read")
+
+
+def test_bad_input_to_the_book_gives_located_warnings_not_tracebacks(tmp_path):
+    """A non-UTF-8 archived text (its hash recorded), a data row with an impossible date and
+    malformed raw HTML in a chapter: each ended in a Sphinx traceback or passed unnoticed."""
+    import re
+
+    book = copy_book(tmp_path / "book")
+    text = book / "sources" / "text" / "inozpress2022events.txt"
+    old_hash = hashlib.sha256(text.read_bytes()).hexdigest()
+    data = text.read_bytes()
+    lines = data.split(b"\n")
+    third = lines[2].decode()
+    lines[2] = third.encode("latin-1", errors="replace") + b" caf\xe9"
+    bad = b"\n".join(lines)
+    text.write_bytes(bad)
+    registry = book / "data" / "sources.toml"
+    registry.write_text(registry.read_text(encoding="utf-8").replace(old_hash, hashlib.sha256(bad).hexdigest()),
+                        encoding="utf-8")
+    figures = book / "data" / "figures.csv"
+    rows = figures.read_text(encoding="utf-8").splitlines(keepends=True)
+    rows[1] = rows[1].replace(",,not stated", ",2022-13-45,not stated", 1)
+    figures.write_text("".join(rows), encoding="utf-8")
+    chapter = book / "chapters" / "csto.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\n<div><p>Unclosed <b>&bogus; <\n", encoding="utf-8")
+    result = sphinx_build(book, "html", tmp_path / "html", "-d", str(tmp_path / "doctrees"))
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr and "Exception occurred" not in result.stderr, result.stderr[-3000:]
+    line = 3  # the line made undecodable
+    assert re.search(rf"sources/text/inozpress2022events\.txt:{line}: WARNING: .*not UTF-8.*archive the outlet's text as UTF-8",
+                     result.stderr), result.stderr[-3000:]
+    assert re.search(r"data/figures\.csv:2: WARNING: as_of must be a date written YYYY-MM-DD, not '2022-13-45'; correct it",
+                     result.stderr), result.stderr[-3000:]
