@@ -190,3 +190,25 @@ def test_bad_input_to_the_book_gives_located_warnings_not_tracebacks(tmp_path):
                      result.stderr), result.stderr[-3000:]
     assert re.search(r"data/figures\.csv:2: WARNING: as_of must be a date written YYYY-MM-DD, not '2022-13-45'; correct it",
                      result.stderr), result.stderr[-3000:]
+
+
+def test_removing_a_chapter_rewrites_the_cited_by_lists_that_named_it(tmp_path):
+    book = copy_book(tmp_path / "book")
+    index = book / "index.md"
+    index.write_text(index.read_text(encoding="utf-8").replace("chapters/glossary\n", "chapters/glossary\nchapters/extra\n"),
+                     encoding="utf-8")
+    (book / "chapters" / "extra.md").write_text(
+        "# An extra chapter\n\nKyrgyzstan is a member of the CSTO {cite:p}`interfax2022withdrawal`.\n",
+        encoding="utf-8")
+    out, doctrees = tmp_path / "html", tmp_path / "doctrees"
+    first = sphinx_build(book, "html", out, "-d", str(doctrees))
+    assert first.returncode == 0, first.stderr
+    page = out / "sources" / "interfax2022withdrawal.html"
+    assert "An extra chapter" in page.read_text(encoding="utf-8"), "the test chapter is not in the Cited by list"
+
+    (book / "chapters" / "extra.md").unlink()
+    index.write_text(index.read_text(encoding="utf-8").replace("chapters/extra\n", ""), encoding="utf-8")
+    second = sphinx_build(book, "html", out, "-d", str(doctrees))
+    assert second.returncode == 0, second.stderr
+    html = page.read_text(encoding="utf-8")
+    assert "An extra chapter" not in html and "extra.html" not in html, "the Cited by list still names the removed chapter"

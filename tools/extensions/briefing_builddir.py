@@ -9,6 +9,8 @@
   otherwise Sphinx would keep the pages and search index half-written then (a page never written
   is written again, but the search index would lack every page the interrupted build did not
   reach, the glossary's entries among them, for good).
+- **A removed page leaves no trace.** The source pages whose "Cited by" lists named a page that
+  is gone are read and written again, so the lists no longer link to it.
 """
 
 from __future__ import annotations
@@ -67,7 +69,20 @@ def note_start(app) -> None:
 def outdated(app, env, added, changed, removed):
     if getattr(app, "briefing_rebuild_all", False):
         return sorted(set(env.found_docs) - set(added) - set(changed))
-    return []
+    return pages_citing_removed(env, removed)
+
+
+def pages_citing_removed(env, removed) -> list[str]:
+    """The source pages whose "Cited by" lists name a removed page. Asked before Sphinx forgets
+    the removed pages: once it has, nothing records what they cited."""
+    claims = getattr(env, "briefing_claims", {})
+    keys = {claim[0] for docname in removed for claim in claims.get(docname, ())}
+    if not keys:
+        return []
+    from briefing_sources import registry
+
+    sources = registry(env)
+    return sorted(sources[key].page for key in keys if key in sources and sources[key].page in env.found_docs)
 
 
 def note_end(app, exception) -> None:
