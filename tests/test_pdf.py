@@ -534,3 +534,20 @@ def test_running_heads_give_the_chapter_short_title(pdf_file):
     headers = [h for h in headers if h.strip() and not re.fullmatch(r"\s*\d+\s*", h)]
     assert headers
     assert not header_problems(headers, shorts)
+
+
+@pytest.mark.slow
+def test_archived_texts_render_exactly(pdf_body):
+    """Every archived paragraph in the PDF is the archived line, character for character (no
+    smart quotes, TeX ligatures such as -- or ``, or dashes put in), but for what text extraction
+    cannot tell: line breaks and no-break spaces, and a hyphen at the end of a line."""
+    from test_archive_rendering import archived_texts, pdf_paragraph_pattern
+
+    flat = re.sub(r"\s+", " ", pdf_body)
+    checked = 0
+    for key, (page, paragraphs) in archived_texts().items():
+        for number, paragraph in enumerate(paragraphs, start=1):
+            assert pdf_paragraph_pattern(number, paragraph).search(flat), \
+                f"{key} ¶{number} is not in the PDF as archived: {paragraph!r}"
+            checked += 1
+    assert checked > 60

@@ -4,7 +4,7 @@
   (saying so) until the first has finished, instead of both writing the same pages, search index
   and saved environment at once.
 - **An unfinished build is not taken for a finished one.** While a build runs, its output folder
-  holds ``BUILD-INCOMPLETE.txt``; a build that ends (successfully or with warnings) removes it. A
+  holds ``BUILD-INCOMPLETE.txt`` (the e-book's, which would pack it, keeps it beside the doctrees); a build that ends (successfully or with warnings) removes it. A
   build that finds it left by an interrupted or crashed one re-reads and rewrites every page:
   otherwise Sphinx would keep the pages and search index half-written then (a page never written
   is written again, but the search index would lack every page the interrupted build did not
@@ -57,8 +57,16 @@ def lock_folders(app, config) -> None:
         _lock(folder)
 
 
+def marker_path(app) -> Path:
+    # The e-book builder packs every file of its output folder into the book: its marker is kept
+    # beside the doctrees instead (the e-book itself is one file, written last).
+    if app.builder.name.startswith("epub"):
+        return Path(app.doctreedir) / f"{Path(MARKER).stem}-{app.builder.name}.txt"
+    return Path(app.outdir) / MARKER
+
+
 def note_start(app) -> None:
-    marker = Path(app.outdir) / MARKER
+    marker = marker_path(app)
     app.briefing_rebuild_all = marker.exists()
     if app.briefing_rebuild_all:
         logger.info(f"briefing_builddir: {marker} says the last build did not finish; "
@@ -88,7 +96,7 @@ def pages_citing_removed(env, removed) -> list[str]:
 def note_end(app, exception) -> None:
     try:
         if exception is None:
-            (Path(app.outdir) / MARKER).unlink(missing_ok=True)
+            marker_path(app).unlink(missing_ok=True)
     finally:
         _release()
 
