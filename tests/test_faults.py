@@ -188,7 +188,7 @@ def test_bad_input_to_the_book_gives_located_warnings_not_tracebacks(tmp_path):
     line = 3  # the line made undecodable
     assert re.search(rf"sources/text/inozpress2022events\.txt:{line}: WARNING: .*not UTF-8.*archive the outlet's text as UTF-8",
                      result.stderr), result.stderr[-3000:]
-    assert re.search(r"data/figures\.csv:2: WARNING: as_of must be a date written YYYY-MM-DD, not '2022-13-45'; correct it",
+    assert re.search(r"data/figures\.csv:2: WARNING: as_of must be YYYY-MM-DD \(a day that exists\), not '2022-13-45'; correct it",
                      result.stderr), result.stderr[-3000:]
 
 

@@ -87,7 +87,7 @@ def read_rows(root: Path, rel_path: str, columns: tuple[str, ...]) -> tuple[list
         for column in ("as_of", "date"):
             value = record.get(column, "").strip()
             if value and not _is_date(value):
-                errors.append(DataError(location, f"{column} must be a date written YYYY-MM-DD, not {value!r}; correct it"))
+                errors.append(DataError(location, f"{column} must be YYYY-MM-DD (a day that exists), not {value!r}; correct it"))
                 break
         else:
             if "number" in record:
