@@ -129,3 +129,41 @@ def test_sitemap_lists_no_search_index_or_404_page_and_the_404_page_links_absolu
 def test_no_404_page_without_the_books_address(book_html):
     """Relative links on a 404 page break below the root: without a base URL there is none."""
     assert not (book_html / "404.html").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("figure", ["142,000", "59"])
+def test_search_page_lists_the_blocks_in_a_browser(book_html, figure):
+    """Sphinx's own search page, in Chromium: the figure's results open at the blocks."""
+    import functools
+    import http.server
+    import threading
+    from pathlib import Path
+    from urllib.parse import quote
+
+    from browser import CHROMIUM, launch
+    from playwright import sync_api
+
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install chromium (see README)"
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(book_html)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with sync_api.sync_playwright() as playwright:
+            chromium = launch(playwright)
+            page = chromium.new_page()
+            page.goto(f"http://127.0.0.1:{server.server_address[1]}/search.html?q={quote(figure)}")
+            page.wait_for_function("document.querySelectorAll('#search-results ul.search li').length > 0",
+                                   timeout=20000)
+            hrefs = page.eval_on_selector_all("#search-results ul.search li a", "els => els.map(e => e.getAttribute('href'))")
+            chromium.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    anchored = [h for h in hrefs if "#claim-" in h or re.search(r"#\w+-p\d+$", h)]
+    assert anchored, f"no result for {figure} opens at a block: {hrefs}"
+    assert any("human-cost" in h for h in anchored), hrefs
