@@ -50,16 +50,29 @@ endif
 
 venv: $(STAMP)
 
-html: $(STAMP)
-	$(SPHINXBUILD) -b html $(SPHINXOPTS) . $(BUILDDIR)/html
+# Every target keeps its doctrees (and the charts drawn beside them) in $(BUILDDIR)/doctrees,
+# outside the published folders: _build/html can be copied to a web server as it is.
+DOCTREES    := $(BUILDDIR)/doctrees
 
+html: $(STAMP)
+	$(SPHINXBUILD) -b html $(SPHINXOPTS) -d $(DOCTREES) . $(BUILDDIR)/html
+
+# Quiet unless something fails: TeX's output goes to $(TEXLOG); on failure its last lines are
+# printed with the log's path. TeX runs non-interactively (it never waits at a `?` prompt).
+TEXLOG      := $(BUILDDIR)/latex/tex-output.log
 pdf latexpdf: $(STAMP)
 	@$(BIN)/python tools/require_tex.py
-	$(SPHINXBUILD) -M latexpdf . $(BUILDDIR) $(SPHINXOPTS)
+	@$(SPHINXBUILD) -b latex -q $(SPHINXOPTS) -d $(DOCTREES) . $(BUILDDIR)/latex
+	@$(MAKE) -s -C $(BUILDDIR)/latex all-pdf \
+	    LATEXOPTS="-interaction=nonstopmode -halt-on-error -file-line-error" \
+	    </dev/null >$(TEXLOG) 2>&1 \
+	  || { tail -n 40 $(TEXLOG); \
+	       echo "make pdf: TeX failed (above: the end of its output). Full output: $(TEXLOG); TeX's log: $(BUILDDIR)/latex/$(BOOK).log" >&2; \
+	       exit 1; }
 	@echo "The PDF: $(BUILDDIR)/latex/$(BOOK).pdf"
 
 epub: $(STAMP)
-	$(SPHINXBUILD) -M epub . $(BUILDDIR) $(SPHINXOPTS)
+	$(SPHINXBUILD) -b epub $(SPHINXOPTS) -d $(DOCTREES) . $(BUILDDIR)/epub
 	@echo "The e-book: $(BUILDDIR)/epub/$(BOOK).epub"
 
 check: $(STAMP)
@@ -70,13 +83,13 @@ test: $(STAMP)
 
 linkcheck: $(STAMP)
 	@$(BIN)/python tools/require_network.py
-	$(SPHINXBUILD) -b linkcheck $(SPHINXOPTS) . $(BUILDDIR)/linkcheck
+	$(SPHINXBUILD) -b linkcheck $(SPHINXOPTS) -d $(DOCTREES) . $(BUILDDIR)/linkcheck
 
 livehtml: $(STAMP)
-	$(BIN)/python -m sphinx_autobuild --ignore "$(BUILDDIR)/*" --ignore "_generated/*" -b html . $(BUILDDIR)/html
+	$(BIN)/python -m sphinx_autobuild --ignore "$(BUILDDIR)/*" -b html -d $(DOCTREES) . $(BUILDDIR)/html
 
 bench: $(STAMP)
 	$(BIN)/python tools/bench.py
 
 clean:
-	rm -rf $(BUILDDIR) $(VENV) $(VENV).partial.* _generated .pytest_cache
+	rm -rf $(BUILDDIR) $(VENV) $(VENV).partial.* .pytest_cache

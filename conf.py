@@ -119,6 +119,8 @@ briefing_running_heads = {"chapters/clashes": "The clashes",
 if html_baseurl:
     extensions += ["sphinx_sitemap"]
 sitemap_url_scheme = "{link}"  # html_baseurl already holds the language and version path
+# Pages no search engine should list: the search form, the generated index and the 404 page.
+sitemap_excludes = ["search.html", "genindex.html", "404.html"]
 
 # Links. briefing_links checks the built HTML (allow lists in data/http-allowed-hosts.txt and
 # data/decorative-images.txt); `make linkcheck` checks the external URLs, giving up on a dead
@@ -133,6 +135,11 @@ briefing_register_schema = "data/claims-register.schema.json"
 briefing_datapackage = "data/datapackage.json"
 # BRIEFING_CHECKS=0 skips the claims rule: only to measure its cost (tools/bench.py).
 briefing_checks = os.environ.get("BRIEFING_CHECKS", "1") != "0"
+
+# --- Build folders: one build at a time per folder; an interrupted build is redone whole ---
+extensions += ["briefing_builddir"]
+# --- Search: figures are searchable, glossary entries stay indexed; a 404 page ---
+extensions += ["briefing_search"]
 
 # --- E-book: EPUB 3 (make epub), validated by epubcheck in the tests ---
 epub_basename = "kyrgyzstan-tajikistan-border-2022"

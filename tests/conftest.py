@@ -87,7 +87,7 @@ def soup(path: Path):
 
 
 # Pages Sphinx generates that hold none of the book's content.
-NOT_CONTENT = {"genindex.html", "search.html"}
+NOT_CONTENT = {"genindex.html", "search.html", "404.html"}  # 404.html: made when the address is known
 
 
 def content_pages(html_dir: Path) -> list[Path]:

@@ -12,8 +12,8 @@ from briefing import charts
 from conftest import warnings_of
 
 
-def chart_files(srcdir: Path) -> dict[str, float]:
-    return {p.name: p.stat().st_mtime_ns for p in sorted((srcdir / "_generated" / "charts").iterdir())}
+def chart_files(doctreedir: Path) -> dict[str, float]:
+    return {p.name: p.stat().st_mtime_ns for p in sorted((Path(doctreedir) / "charts").iterdir())}
 
 
 def figures(html: str) -> list[str]:
@@ -48,21 +48,21 @@ def test_charts_are_svg_with_alt_text_and_cited_captions(app):
 def test_unchanged_data_are_not_redrawn(app, make_app):
     app.build()
     assert "briefing_charts: drew figures-" in app.status.getvalue()
-    before = chart_files(app.srcdir)
+    before = chart_files(app.doctreedir)
     assert len(before) == 4  # SVG and PDF of both charts
 
     again = make_app("html", srcdir=app.srcdir, freshenv=True)  # re-reads every page
     again.build()
     log = again.status.getvalue()
     assert "briefing_charts: reused figures-" in log and "briefing_charts: drew" not in log, log
-    assert chart_files(app.srcdir) == before
+    assert chart_files(app.doctreedir) == before
 
     data = app.srcdir / "data" / "figures.csv"
     data.write_text(data.read_text(encoding="utf-8").replace(",41,41,", ",41,40,"), encoding="utf-8")
     changed = make_app("html", srcdir=app.srcdir)
     changed.build()
     assert "briefing_charts: drew figures-" in changed.status.getvalue()
-    assert len(chart_files(app.srcdir)) == 6
+    assert len(chart_files(app.doctreedir)) == 6
 
 
 @pytest.mark.sphinx("html", testroot="charts", srcdir="charts-caption", freshenv=True)

@@ -164,3 +164,13 @@ def test_package_metadata(epub_file):
     assert "<dc:language>en-GB</dc:language>" in opf
     latest = max(s.published for s in load_registry(ROOT, "data/sources.toml").values())
     assert f"Latest source: {date_words(latest)}" in opf
+
+
+@pytest.mark.slow
+def test_archived_texts_render_exactly(epub_file):
+    """Every archived paragraph in the e-book is, character for character, the archived line."""
+    from test_archive_rendering import archived_texts, compare_pages
+
+    files = read_zip(epub_file)
+    pages = {page: files[f"{page}.xhtml"] for page, _ in archived_texts().values()}
+    assert compare_pages(pages) > 60

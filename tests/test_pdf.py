@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import unicodedata
@@ -20,7 +21,7 @@ from pybtex.database import parse_file
 
 from briefing.archive import load_registry
 from briefing.dates import date_words
-from conftest import ROOT, book_conf, sphinx_build
+from conftest import ROOT, book_conf, copy_book, sphinx_build
 
 REQUIRE_TEX = ROOT / "tools" / "require_tex.py"
 INSTALL_LINE = ("apt-get install -y latexmk texlive-latex-recommended texlive-latex-extra "
@@ -103,11 +104,88 @@ def test_require_tex_stops_without_tex(tmp_path):
     assert INSTALL_LINE in result.stderr
 
 
+@pytest.mark.slow
 def test_require_tex_passes_with_tex():
-    """TeX is a stated requirement of the test suite (README): missing, this fails with its install line."""
+    """TeX is a stated requirement of `make test` (README), not of `make check`: missing, this
+    fails with its install line."""
     result = subprocess.run([sys.executable, str(REQUIRE_TEX)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
+
+
+def _fake_tools(bindir: Path, fonts: list[str]) -> None:
+    """xelatex and latexmk that do nothing, and an fc-list that knows only ``fonts``."""
+    bindir.mkdir()
+    for tool in ("xelatex", "latexmk"):
+        (bindir / tool).write_text("#!/bin/sh\nexit 0\n")
+    listing = "".join(f"/usr/share/fonts/x/{f}: \\n" for f in fonts)
+    (bindir / "fc-list").write_text(f"#!/bin/sh\nprintf '{listing}'\n")
+    for tool in bindir.iterdir():
+        tool.chmod(0o755)
+
+
+def test_require_tex_stops_when_a_font_conf_py_names_is_missing(tmp_path):
+    """With TeX present but FreeSans missing, XeLaTeX stopped at its interactive `?` prompt;
+    now `make pdf` stops before TeX, naming the font and the package to install."""
+    _fake_tools(tmp_path / "bin", ["FreeSerif.otf", "FreeSerifItalic.otf", "FreeSerifBold.otf",
+                                   "FreeSerifBoldItalic.otf"])
+    result = subprocess.run([sys.executable, str(REQUIRE_TEX)], capture_output=True, text=True,
+                            env={**os.environ, "PATH": str(tmp_path / "bin")}, timeout=30)
+    assert result.returncode == 2, result.stderr
+    assert "FreeSans.otf" in result.stderr and "FreeMonoBold.otf" in result.stderr
+    assert "FreeSerif.otf" not in result.stderr
+    assert "apt-get install -y fonts-freefont-otf" in result.stderr
+
+
+def test_require_tex_passes_when_the_fonts_are_there(tmp_path):
+    sys.path.insert(0, str(REQUIRE_TEX.parent))
+    import require_tex
+
+    wanted = require_tex.font_files((ROOT / "conf.py").read_text(encoding="utf-8"))
+    assert "FreeSerif.otf" in wanted and "FreeMonoBoldOblique.otf" in wanted, wanted
+    _fake_tools(tmp_path / "bin", wanted)
+    result = subprocess.run([sys.executable, str(REQUIRE_TEX)], capture_output=True, text=True,
+                            env={**os.environ, "PATH": str(tmp_path / "bin")}, timeout=30)
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+
+
+# --- make pdf --------------------------------------------------------------------------------
+
+def _make_pdf(book: Path, builddir: Path) -> subprocess.CompletedProcess:
+    venv = Path(sys.prefix)
+    # stdin stays open and silent: a TeX waiting at a `?` prompt would hang until the timeout.
+    return subprocess.run(["make", "-s", "-o", str(venv / ".installed"), f"VENV={venv}",
+                           f"BUILDDIR={builddir}", "pdf"], cwd=book, capture_output=True, text=True,
+                          stdin=subprocess.PIPE, timeout=600)
+
+
+@pytest.mark.slow
+def test_make_pdf_is_quiet_and_says_where_the_pdf_is(tmp_path):
+    """It printed some 8,600 lines of TeX; now one line, the PDF's path. No doctrees in the
+    published folders."""
+    book = copy_book(tmp_path / "book")
+    shutil.copy2(ROOT / "Makefile", book)
+    result = _make_pdf(book, tmp_path / "build")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    pdf = tmp_path / "build" / "latex" / "kyrgyzstan-tajikistan-border-2022.pdf"
+    assert result.stdout.strip().splitlines() == [f"The PDF: {pdf}"], result.stdout[-2000:]
+    assert result.stderr == ""
+    assert pdf.is_file() and (tmp_path / "build" / "latex" / "tex-output.log").is_file()
+    assert (tmp_path / "build" / "doctrees").is_dir()
+
+
+@pytest.mark.slow
+def test_make_pdf_failure_shows_the_end_of_the_log_and_never_waits(tmp_path):
+    book = copy_book(tmp_path / "book")
+    shutil.copy2(ROOT / "Makefile", book)
+    with (book / "conf.py").open("a", encoding="utf-8") as conf:
+        conf.write('\nlatex_elements["preamble"] += r"\\BriefingNoSuchMacro"\n')
+    result = _make_pdf(book, tmp_path / "build")
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "Undefined control sequence" in output, output[-3000:]
+    assert "make pdf: TeX failed" in output and str(tmp_path / "build" / "latex" / "tex-output.log") in output
+    assert len(output.splitlines()) < 80, "the failure printed all of TeX's output"
 
 
 # --- the PDF ---------------------------------------------------------------------------------
@@ -452,3 +530,20 @@ def test_running_heads_give_the_chapter_short_title(pdf_file):
     headers = [h for h in headers if h.strip() and not re.fullmatch(r"\s*\d+\s*", h)]
     assert headers
     assert not header_problems(headers, shorts)
+
+
+@pytest.mark.slow
+def test_archived_texts_render_exactly(pdf_body):
+    """Every archived paragraph in the PDF is the archived line, character for character (no
+    smart quotes, TeX ligatures such as -- or ``, or dashes put in), but for what text extraction
+    cannot tell: line breaks and no-break spaces, and a hyphen at the end of a line."""
+    from test_archive_rendering import archived_texts, pdf_paragraph_pattern
+
+    flat = re.sub(r"\s+", " ", pdf_body)
+    checked = 0
+    for key, (page, paragraphs) in archived_texts().items():
+        for number, paragraph in enumerate(paragraphs, start=1):
+            assert pdf_paragraph_pattern(number, paragraph).search(flat), \
+                f"{key} ¶{number} is not in the PDF as archived: {paragraph!r}"
+            checked += 1
+    assert checked > 60

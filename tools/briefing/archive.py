@@ -79,7 +79,9 @@ class Source:
         return int(self.published[8:10]) if len(self.published) == 10 else None
 
     def read_text(self) -> str:
-        return self.text_path.read_text(encoding="utf-8")
+        # Undecodable bytes never stop the build: encoding_problem() reports them, located, and
+        # the build fails on that warning; meanwhile they read as U+FFFD.
+        return self.text_path.read_bytes().decode("utf-8", errors="replace")
 
     def paragraphs(self) -> list[str]:
         return split_paragraphs(self.read_text())
@@ -102,6 +104,31 @@ def file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _undecodable(data: bytes, err: UnicodeDecodeError) -> tuple[int, int, str]:
+    """Line, column (both from 1) and the bytes of the first sequence that is not UTF-8."""
+    before = data[:err.start]
+    line = before.count(b"\n") + 1
+    column = len(before) - (before.rfind(b"\n") + 1) + 1
+    return line, column, data[err.start:err.end].hex(" ")
+
+
+def encoding_problem(source: Source) -> tuple[str, str] | None:
+    """Where the archived text is not UTF-8 (location "path:line") and what to do, or None."""
+    try:
+        data = source.text_path.read_bytes()
+    except OSError:
+        return None  # integrity_problem says it is missing
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line, column, found = _undecodable(data, err)
+        return (f"{source.text_rel}:{line}",
+                f"archived text {source.text_rel} of source '{source.key}' is not UTF-8 (bytes {found} at "
+                f"line {line}, column {column}); archive the outlet's text as UTF-8 (re-save the original "
+                "page's text in that encoding, never retype it) and record the new file's SHA-256")
+    return None
+
+
 def _header_lines(raw: str) -> dict[str, int]:
     lines = {}
     for number, line in enumerate(raw.splitlines(), start=1):
@@ -115,9 +142,15 @@ def load_registry(root: Path, rel_path: str = "data/sources.toml") -> dict[str, 
     """Read the registry; raise RegistryError naming the file and line of the first defect."""
     path = root / rel_path
     try:
-        raw = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise RegistryError(rel_path, "the source registry is missing; create it (see README, 'Adding a source')") from None
+    try:
+        raw = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line, column, found = _undecodable(data, err)
+        raise RegistryError(f"{rel_path}:{line}", f"not UTF-8 (bytes {found} at column {column}); "
+                                                  "save the file as UTF-8") from None
     try:
         data = tomllib.loads(raw)
     except tomllib.TOMLDecodeError as err:

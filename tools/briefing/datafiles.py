@@ -4,6 +4,7 @@ defect is reported at its file and line."""
 from __future__ import annotations
 
 import csv
+import io
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -38,36 +39,78 @@ def read_rows(root: Path, rel_path: str, columns: tuple[str, ...]) -> tuple[list
     if not path.is_file():
         return [], [DataError(rel_path, "data file is missing; restore it from version control")]
     rows, errors = [], []
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in columns if c not in (reader.fieldnames or [])]
-        if missing:
-            return [], [DataError(f"{rel_path}:1", f"header lacks column(s) {', '.join(missing)}")]
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        before = data[:err.start]
+        line, column, found = before.count(b"\n") + 1, len(before) - before.rfind(b"\n"), data[err.start:err.end].hex(" ")
+        return [], [DataError(f"{rel_path}:{line}", f"not UTF-8 (bytes {found} at column {column}); "
+                                                    "save the file as UTF-8")]
+    if text.startswith("\ufeff"):
+        return [], [DataError(f"{rel_path}:1", "starts with a byte-order mark; save the file as UTF-8 "
+                                               "without one (the first column's name would include it)")]
+    handle = io.StringIO(text, newline="")
+    reader = csv.DictReader(handle)
+    try:
+        fieldnames = reader.fieldnames or []
+    except csv.Error as err:
+        return [], [DataError(f"{rel_path}:1", f"the header is not valid CSV ({err}); fix it")]
+    missing = [c for c in columns if c not in fieldnames]
+    if missing:
+        return [], [DataError(f"{rel_path}:1", f"header lacks column(s) {', '.join(missing)}")]
+    line = reader.line_num
+    records = iter(reader)
+    while True:
+        try:
+            record = next(records)
+        except StopIteration:
+            break
+        except csv.Error as err:
+            errors.append(DataError(f"{rel_path}:{reader.line_num}", f"not valid CSV ({err}); fix the quoting "
+                                                                     "of this row"))
+            break
+        location = f"{rel_path}:{line + 1}"
         line = reader.line_num
-        for record in reader:
-            location = f"{rel_path}:{line + 1}"
-            line = reader.line_num
-            if None in record or any(v is None for v in record.values()):
-                errors.append(DataError(location, "wrong number of fields; quote values that contain commas"))
-                continue
-            empty = [c for c in columns if not record[c].strip() and c not in OPTIONAL]
-            if empty:
-                errors.append(DataError(location, f"empty field(s) {', '.join(empty)}; fill them in"))
-                continue
-            for column in ("as_of", "date"):
-                value = record.get(column, "").strip()
-                if value and not ISO_DATE.match(value):
-                    errors.append(DataError(location, f"{column} must be YYYY-MM-DD, not {value!r}"))
-                    break
-            else:
-                if "number" in record:
-                    try:
-                        float(record["number"])
-                    except ValueError:
-                        errors.append(DataError(location, f"number must be numeric, not {record['number']!r}"))
-                        continue
-                rows.append(Row(location, {k: v.strip() for k, v in record.items()}))
+        if None in record or any(v is None for v in record.values()):
+            errors.append(DataError(location, "wrong number of fields; quote values that contain commas"))
+            continue
+        control = sorted({f"U+{ord(ch):04X}" for v in record.values() for ch in v
+                          if ord(ch) < 32 and ch not in "\t\n\r"})
+        if control:
+            errors.append(DataError(location, f"control character(s) {', '.join(control)} in the row; "
+                                              "remove them"))
+            continue
+        empty = [c for c in columns if not record[c].strip() and c not in OPTIONAL]
+        if empty:
+            errors.append(DataError(location, f"empty field(s) {', '.join(empty)}; fill them in"))
+            continue
+        for column in ("as_of", "date"):
+            value = record.get(column, "").strip()
+            if value and not _is_date(value):
+                errors.append(DataError(location, f"{column} must be YYYY-MM-DD (a day that exists), not {value!r}; correct it"))
+                break
+        else:
+            if "number" in record:
+                try:
+                    number = float(record["number"])
+                except ValueError:
+                    number = None
+                if number is None or number != number or number in (float("inf"), float("-inf")):
+                    errors.append(DataError(location, f"number must be numeric, not {record['number']!r}"))
+                    continue
+            rows.append(Row(location, {k: v.strip() for k, v in record.items()}))
     return rows, errors
+
+
+def _is_date(value: str) -> bool:
+    if not ISO_DATE.match(value):
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:  # 2022-13-45
+        return False
+    return True
 
 
 # as_of may be empty where a source gives no date for its figure (the text then says so).

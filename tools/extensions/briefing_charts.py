@@ -5,7 +5,8 @@ measures in ``briefing_chart_panels``, by as-of date, reporting authority and so
 Each chart is a figure with alt text and a caption. The caption is the directive's content,
 parsed as MyST, followed by a sentence citing every source the chart draws on; the claims rule
 then checks it like any other caption. The drawing is written as SVG (HTML) and PDF (LaTeX) to
-``_generated/charts/`` under a name made from a hash of everything that shapes it (the rows,
+``charts/`` beside the build's doctrees (never into the source tree, which may be read-only or
+shared by several builds) under a name made from a hash of everything that shapes it (the rows,
 the options, the drawing code and matplotlib's version), so an unchanged chart is never redrawn.
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import json
+import os
 from pathlib import Path
 
 from docutils import nodes
@@ -81,8 +83,11 @@ class Chart(SphinxDirective):
             caption["briefing-rows"] = [(r["source"], r["passage"]) for r in drawn]
         return [figure]
 
+    def chart_dir(self) -> Path:
+        return Path(self.env.doctreedir) / "charts"
+
     def ensure_drawn(self, stem: str, args: tuple) -> None:
-        target = Path(self.env.srcdir) / self.config.briefing_charts_dir / stem
+        target = self.chart_dir() / stem
         if all(target.with_suffix(s).is_file() for s in (".svg", ".pdf")):
             logger.info(f"briefing_charts: reused {stem} (data unchanged)")
             return
@@ -92,7 +97,10 @@ class Chart(SphinxDirective):
 
     def figure(self, stem: str, keys: list[str], left_out: str):
         alt = self.options.get("alt", "").strip() or self.default_alt()
-        uri = f"/{self.config.briefing_charts_dir}/{stem}.*"  # .svg for HTML, .pdf for LaTeX
+        # .svg for HTML, .pdf for LaTeX. Sphinx takes image paths relative to the page's folder;
+        # one that leads out of the source tree is copied into the output like any other image.
+        here = (Path(self.env.srcdir) / self.env.docname).parent
+        uri = Path(os.path.relpath(self.chart_dir(), here)).as_posix() + f"/{stem}.*"
         image = nodes.image(uri=uri, alt=alt)
         # A width makes Sphinx link the image to its full-size file, which a phone can zoom.
         image["width"] = self.options.get("width", "100%")
@@ -172,7 +180,6 @@ class TimelineChart(Chart):
 def setup(app):
     app.setup_extension("briefing_sources")
     app.setup_extension("briefing_tables")  # briefing_figures_file, briefing_timeline_file
-    app.add_config_value("briefing_charts_dir", "_generated/charts", "env")
     app.add_config_value("briefing_chart_panels",
                          [("Kyrgyz deaths", ["kyrgyz_deaths"]), ("Kyrgyz injured", ["kyrgyz_injured"]),
                           ("Displaced or evacuated", ["displaced", "evacuees"])], "env")

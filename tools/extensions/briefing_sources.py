@@ -15,7 +15,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import make_refnode
 
-from briefing.archive import RegistryError, Source, integrity_problem, load_registry, voice_problems
+from briefing.archive import RegistryError, Source, encoding_problem, integrity_problem, load_registry, voice_problems
 from briefing.bibcheck import field_problems, read_problems
 from briefing.bibfile import read_bib
 from briefing.dates import date_words
@@ -96,6 +96,9 @@ def check_registry(app) -> None:
         logger.warning(err.message, location=err.location, subtype="registry", **WARN)
         return
     for source in sources.values():
+        undecodable = encoding_problem(source)
+        if undecodable:
+            logger.warning(undecodable[1], location=undecodable[0], subtype="encoding", **WARN)
         problem = integrity_problem(source)
         if problem:
             logger.warning(problem, location=source.location, subtype="integrity", **WARN)

@@ -1,0 +1,214 @@
+"""Builds that survive faults: a read-only source tree with the output elsewhere, two builds of
+the same folder at the same time, a build interrupted half-way, and bad input (a non-UTF-8
+archived text, malformed data files, raw HTML) that must give a located warning, never a
+traceback. Each ends in a correct book or a clear message, never a partial book that looks whole."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from conftest import copy_book, sphinx_build
+
+
+def snapshot(tree: Path) -> dict[str, str]:
+    """Every file of a tree with its digest (Python's own byte-code caches aside)."""
+    return {p.relative_to(tree).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(tree.rglob("*")) if p.is_file() and "__pycache__" not in p.parts}
+
+
+def search_entries(html: Path) -> dict:
+    text = (html / "searchindex.js").read_text(encoding="utf-8")
+    return json.loads(text[len("Search.setIndex("):-1])["indexentries"]
+
+
+def test_read_only_source_tree_builds_elsewhere(tmp_path):
+    """The charts were written into the source tree: a read-only checkout (or one shared by
+    several builds) ended in a Sphinx traceback. Now the build writes only under its own folders."""
+    book = copy_book(tmp_path / "book")
+    before = snapshot(book)
+    modes = {p: p.stat().st_mode for p in [book, *book.rglob("*")]}
+    for path in modes:
+        path.chmod(modes[path] & ~0o222)
+    try:
+        out = tmp_path / "elsewhere" / "html"
+        result = sphinx_build(book, "html", out, "-d", str(tmp_path / "elsewhere" / "doctrees"))
+    finally:
+        for path, mode in modes.items():
+            path.chmod(mode)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert snapshot(book) == before, "the build wrote into the source tree"
+    charts = sorted(p.name for p in (out / "_images").glob("*.svg"))
+    assert [c.split("-")[0] for c in charts] == ["figures", "timeline"], charts
+    page = (out / "chapters" / "human-cost.html").read_text(encoding="utf-8")
+    assert all(f"../_images/{c}" in page for c in charts if c.startswith("figures")), "the chart is not on its page"
+    assert not (out / "BUILD-INCOMPLETE.txt").exists()
+
+
+def _start(book: Path, out: Path, doctrees: Path) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "sphinx", "-b", "html", "-W", "-n", "--keep-going",
+                             str(book), str(out), "-d", str(doctrees)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_two_builds_of_one_folder_at_once_take_turns(tmp_path):
+    book = copy_book(tmp_path / "book")
+    out, doctrees = tmp_path / "html", tmp_path / "doctrees"
+    first = _start(book, out, doctrees)
+    time.sleep(1.5)
+    second = _start(book, out, doctrees)
+    (out1, err1), (out2, err2) = first.communicate(timeout=600), second.communicate(timeout=600)
+    assert first.returncode == 0 and second.returncode == 0, err1 + err2
+    assert "waiting for it to finish" in out1 + out2, "the second build did not wait for the first"
+    assert not (out / "BUILD-INCOMPLETE.txt").exists()
+    assert "batken region" in search_entries(out)
+
+
+def test_interrupted_build_is_redone_whole(tmp_path):
+    """Interrupted while writing pages, a build left a search index that the next builds never
+    completed (the glossary's entries lost for good) and pages that looked whole."""
+    book = copy_book(tmp_path / "book")
+    out, doctrees = tmp_path / "html", tmp_path / "doctrees"
+    full = sphinx_build(book, "html", out, "-d", str(doctrees))
+    assert full.returncode == 0, full.stderr
+    want = search_entries(out)
+    (book / "chapters" / "glossary.md").touch()  # a change, so that the next build writes pages
+    build = subprocess.Popen([sys.executable, "-m", "sphinx", "-b", "html", "-W", "-n", "--keep-going", "-E",
+                              str(book), str(out), "-d", str(doctrees)],
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    for line in build.stdout:
+        if line.startswith("writing output... ["):
+            build.send_signal(signal.SIGINT)
+            break
+    build.communicate(timeout=120)
+    assert build.returncode != 0
+    assert (out / "BUILD-INCOMPLETE.txt").is_file(), "the interrupted build's folder looks whole"
+    for _ in range(2):
+        again = sphinx_build(book, "html", out, "-d", str(doctrees))
+        assert again.returncode == 0, again.stderr
+        assert search_entries(out) == want, "the search index lost entries after an interrupted build"
+    assert not (out / "BUILD-INCOMPLETE.txt").exists()
+
+
+def test_every_make_target_keeps_doctrees_outside_the_published_folders(tmp_path):
+    """Doctrees landed in _build/html/.doctrees (half the output, with the build machine's
+    absolute paths), which publishing _build/html as the README suggests leaked."""
+    import re
+    import shutil
+
+    from conftest import ROOT
+
+    shutil.copy2(ROOT / "Makefile", tmp_path / "Makefile")
+    venv = Path(sys.prefix)
+    builddir = tmp_path / "build"
+    for target in ("html", "epub", "pdf", "linkcheck", "livehtml"):
+        result = subprocess.run(["make", "-n", "-o", str(venv / ".installed"), f"VENV={venv}",
+                                 f"BUILDDIR={builddir}", target], cwd=tmp_path, capture_output=True, text=True)
+        calls = [line for line in result.stdout.splitlines() if re.search(r"-m sphinx(_autobuild)?\b", line)]
+        assert calls, f"make {target} runs no Sphinx build:\n{result.stdout}{result.stderr}"
+        for call in calls:
+            assert f"-d {builddir}/doctrees" in call, f"make {target} keeps doctrees in its output: {call}"
+
+
+# --- bad input: a located warning that says what to do, never a traceback --------------------
+
+def test_malformed_data_files_give_located_errors(tmp_path):
+    from briefing.datafiles import TIMELINE_COLUMNS, read_rows
+
+    header = ",".join(TIMELINE_COLUMNS) + "\n"
+    good = "2022-09-14,14 September 2022,Fighting,src,p\n"
+    cases = {
+        "latin1.csv": ((header + good).encode() + "2022-09-15,15 September 2022,Caf\xe9,src,p\n".encode("latin-1"),
+                       "data/latin1.csv:3", "not UTF-8"),
+        "bom.csv": (b"\xef\xbb\xbf" + (header + good).encode(), "data/bom.csv:1", "byte-order mark"),
+        "nul.csv": ((header + "2022-09-14,14 September 2022,Fig\x00hting,src,p\n").encode(), "data/nul.csv:2",
+                    "U+0000"),
+        "month13.csv": ((header + "2022-13-45,14 September 2022,Fighting,src,p\n").encode(), "data/month13.csv:2",
+                        "YYYY-MM-DD"),
+        "quote.csv": ((header + good + '2022-09-15,"15 September 2022,Fighting,src,p\n').encode(),
+                      "data/quote.csv:", ""),
+    }
+    (tmp_path / "data").mkdir()
+    for name, (content, where, what) in cases.items():
+        (tmp_path / "data" / name).write_bytes(content)
+        rows, errors = read_rows(tmp_path, f"data/{name}", TIMELINE_COLUMNS)
+        assert errors, f"{name}: no error"
+        assert errors[0].location.startswith(where), (name, errors[0].location)
+        assert what in errors[0].message and ";" in errors[0].message, (name, errors[0].message)
+    rows, errors = read_rows(tmp_path, "data/month13.csv", TIMELINE_COLUMNS)
+    assert rows == []
+
+
+def test_non_utf8_registry_gives_its_line(tmp_path):
+    from briefing.archive import RegistryError, load_registry
+
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "sources.toml").write_bytes(b"# registry\n[a]\nshort = \"Caf\xe9\"\n")
+    try:
+        load_registry(tmp_path)
+    except RegistryError as err:
+        assert err.location == "data/sources.toml:3" and "UTF-8" in err.message
+    else:
+        raise AssertionError("a non-UTF-8 registry was read")
+
+
+def test_bad_input_to_the_book_gives_located_warnings_not_tracebacks(tmp_path):
+    """A non-UTF-8 archived text (its hash recorded), a data row with an impossible date and
+    malformed raw HTML in a chapter: each ended in a Sphinx traceback or passed unnoticed."""
+    import re
+
+    book = copy_book(tmp_path / "book")
+    text = book / "sources" / "text" / "inozpress2022events.txt"
+    old_hash = hashlib.sha256(text.read_bytes()).hexdigest()
+    data = text.read_bytes()
+    lines = data.split(b"\n")
+    third = lines[2].decode()
+    lines[2] = third.encode("latin-1", errors="replace") + b" caf\xe9"
+    bad = b"\n".join(lines)
+    text.write_bytes(bad)
+    registry = book / "data" / "sources.toml"
+    registry.write_text(registry.read_text(encoding="utf-8").replace(old_hash, hashlib.sha256(bad).hexdigest()),
+                        encoding="utf-8")
+    figures = book / "data" / "figures.csv"
+    rows = figures.read_text(encoding="utf-8").splitlines(keepends=True)
+    rows[1] = rows[1].replace(",,not stated", ",2022-13-45,not stated", 1)
+    figures.write_text("".join(rows), encoding="utf-8")
+    chapter = book / "chapters" / "csto.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\n<div><p>Unclosed <b>&bogus; <\n", encoding="utf-8")
+    result = sphinx_build(book, "html", tmp_path / "html", "-d", str(tmp_path / "doctrees"))
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr and "Exception occurred" not in result.stderr, result.stderr[-3000:]
+    line = 3  # the line made undecodable
+    assert re.search(rf"sources/text/inozpress2022events\.txt:{line}: WARNING: .*not UTF-8.*archive the outlet's text as UTF-8",
+                     result.stderr), result.stderr[-3000:]
+    assert re.search(r"data/figures\.csv:2: WARNING: as_of must be YYYY-MM-DD \(a day that exists\), not '2022-13-45'; correct it",
+                     result.stderr), result.stderr[-3000:]
+
+
+def test_removing_a_chapter_rewrites_the_cited_by_lists_that_named_it(tmp_path):
+    book = copy_book(tmp_path / "book")
+    index = book / "index.md"
+    index.write_text(index.read_text(encoding="utf-8").replace("chapters/glossary\n", "chapters/glossary\nchapters/extra\n"),
+                     encoding="utf-8")
+    (book / "chapters" / "extra.md").write_text(
+        "# An extra chapter\n\nKyrgyzstan is a member of the CSTO {cite:p}`interfax2022withdrawal`.\n",
+        encoding="utf-8")
+    out, doctrees = tmp_path / "html", tmp_path / "doctrees"
+    first = sphinx_build(book, "html", out, "-d", str(doctrees))
+    assert first.returncode == 0, first.stderr
+    page = out / "sources" / "interfax2022withdrawal.html"
+    assert "An extra chapter" in page.read_text(encoding="utf-8"), "the test chapter is not in the Cited by list"
+
+    (book / "chapters" / "extra.md").unlink()
+    index.write_text(index.read_text(encoding="utf-8").replace("chapters/extra\n", ""), encoding="utf-8")
+    second = sphinx_build(book, "html", out, "-d", str(doctrees))
+    assert second.returncode == 0, second.stderr
+    html = page.read_text(encoding="utf-8")
+    assert "An extra chapter" not in html and "extra.html" not in html, "the Cited by list still names the removed chapter"

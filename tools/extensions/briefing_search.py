@@ -1,0 +1,218 @@
+"""The HTML book's search and its page for addresses that do not exist.
+
+- **Figures are searchable.** Sphinx's search never indexes numbers, yet figures ("142,000",
+  "59") are what readers of this book look for. After the build, every number printed in a
+  page's text (outside links) becomes an entry of the search index's index-entry table, pointing
+  at the block that prints it (the innermost element with an id: a paragraph, list item, table
+  row, caption or archived passage), so a search for "142,000" lists those blocks and opens each
+  at its place. The entries are made from the built pages, in a fixed order: the same book gives
+  the same ``searchindex.js``.
+- **Glossary entries stay in the index.** Sphinx keeps the index entries of a page (the
+  glossary's terms) only for pages written in the same build, so a rebuild that rewrites the
+  glossary page not would drop them from the search; they are taken again from the saved
+  doctrees.
+- **A 404 page.** ``404.html``, self-contained (its style inline, nothing loaded from anywhere),
+  for a web server to show at any address. Its links are absolute, made from the address the
+  book is published at (``html_baseurl``: Read the Docs' canonical URL or ``BRIEFING_BASEURL``),
+  so they work at any depth; a build that does not know that address makes no 404 page (relative
+  links would break below the root). It is written last, after the built-HTML link check, which
+  would count it as an orphan page (it is linked from nowhere, by design).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+from sphinx import addnodes
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+NUMBER = re.compile(r"(?<![\w.,])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\w,]\d)|(?<![\w.,])\d+(?:\.\d+)?(?!\w)")
+BLOCKS = {"p", "li", "tr", "dd", "dt", "figcaption", "caption", "figure", "blockquote", "section",
+          "h1", "h2", "h3", "h4", "h5", "h6", "table", "div", "aside", "td", "th"}
+SKIP = {"a", "script", "style", "nav", "header", "footer"}
+
+
+class _Numbers(HTMLParser):
+    """The numbers in the text of a page's main content, each with the id of its block."""
+
+    def __init__(self, main_id: str | None) -> None:
+        super().__init__(convert_charrefs=True)
+        self.main_id = main_id
+        self.stack: list[list] = []  # [tag, block id, skipped, main] of each open element
+        self.found: list[tuple[str, str]] = []
+        self.inside_main = main_id is None
+
+    VOID = {"br", "img", "hr", "meta", "link", "input", "source", "wbr", "col", "area", "base"}
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.VOID:
+            return
+        attrs = dict(attrs)
+        is_main = self.main_id is not None and attrs.get("id") == self.main_id
+        skipped = tag in SKIP or "passage-links" in (attrs.get("class") or "").split()
+        block_id = attrs.get("id") if tag in BLOCKS else None
+        if tag == "span" and "target" in (attrs.get("class") or "").split() and attrs.get("id"):
+            # An anchor at the start of a block without an id of its own (an archived passage's ¶N)
+            for entry in reversed(self.stack):
+                if entry[0] in BLOCKS:
+                    entry[1] = entry[1] or attrs["id"]
+                    break
+        self.stack.append([tag, block_id, skipped, is_main])
+        if is_main:
+            self.inside_main = True
+
+    def handle_endtag(self, tag):
+        if tag in self.VOID:
+            return
+        while self.stack:
+            name, _, _, was_main = self.stack.pop()
+            if was_main:
+                self.inside_main = False
+            if name == tag:
+                break
+
+    def handle_data(self, data):
+        if not self.inside_main or any(skipped for _, _, skipped, _ in self.stack):
+            return
+        block = next((i for _, i, _, _ in reversed(self.stack) if i), None)
+        if block is None:
+            return
+        for match in NUMBER.finditer(data):
+            self.found.append((match.group(0), block))
+
+
+def numbers_of(page: str, main_id: str | None = "furo-main-content") -> list[tuple[str, str]]:
+    if main_id and f'id="{main_id}"' not in page:
+        main_id = None
+    parser = _Numbers(main_id)
+    parser.feed(page)
+    parser.close()
+    return parser.found
+
+
+def search_terms(number: str) -> set[str]:
+    """The keys a number is found under: as printed, and without thousands separators."""
+    return {number, number.replace(",", "")}
+
+
+def restore_index_entries(app, *args):
+    """html-collect-pages: the index entries of every page the indexer knows, not only of the
+    pages written in this build."""
+    indexer = getattr(app.builder, "indexer", None)
+    if indexer is None:
+        return []
+    for docname in sorted(indexer._titles):
+        if docname in indexer._index_entries or docname not in app.env.all_docs:
+            continue
+        entries = set()
+        from sphinx.util.index_entries import split_index_msg
+
+        for node in app.env.get_doctree(docname).findall(addnodes.index):
+            for entry_type, value, target_id, main, _key in node["entries"]:
+                try:
+                    result = split_index_msg(entry_type, value)
+                except ValueError:
+                    continue
+                target_id = target_id or ""
+                if entry_type in {"see", "seealso"}:
+                    entries.add((result[0], target_id, main))
+                entries |= {(x, target_id, main) for x in result}
+        indexer._index_entries[docname] = sorted(entries)
+    return []
+
+
+def add_numbers(app, exception) -> None:
+    builder = app.builder
+    if exception is not None or builder.format != "html" or not getattr(builder, "search", False) \
+            or getattr(builder, "indexer", None) is None:
+        return
+    path = Path(builder.outdir) / builder.searchindex_filename
+    if not path.is_file():
+        return
+    text = path.read_text(encoding="utf-8")
+    prefix, suffix = "Search.setIndex(", ")"
+    if not (text.startswith(prefix) and text.endswith(suffix)):
+        return
+    index = json.loads(text[len(prefix):-len(suffix)])
+    entries = index.setdefault("indexentries", {})
+    for number, docname in enumerate(index["docnames"]):
+        page = Path(builder.outdir) / builder.get_target_uri(docname)
+        if not page.is_file():
+            continue
+        seen = set()
+        for printed, block in numbers_of(page.read_text(encoding="utf-8")):
+            for term in search_terms(printed):
+                if (term, block) in seen:
+                    continue
+                seen.add((term, block))
+                entries.setdefault(term, []).append([number, block, True])
+    for key in entries:
+        entries[key] = sorted({tuple(e) for e in entries[key]}, key=lambda e: (e[0], e[1] or "", e[2]))
+        entries[key] = [list(e) for e in entries[key]]
+    partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    partial.write_text(prefix + json.dumps(index, separators=(",", ":"), sort_keys=True) + suffix, encoding="utf-8")
+    os.replace(partial, path)
+
+
+NOT_FOUND = """<!DOCTYPE html>
+<html lang="{lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>Page not found – {title}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; max-width: 40rem; margin: 3rem auto; padding: 0 1rem;
+       line-height: 1.5; color: #1a1a1a; background: #fff; }}
+a {{ color: #0645ad; }}
+@media (prefers-color-scheme: dark) {{ body {{ color: #e6e6e6; background: #131416; }} a {{ color: #8ab4f8; }} }}
+</style>
+</head>
+<body>
+<main>
+<h1>Page not found</h1>
+<p>No page of <cite>{title}</cite> is at this address. It may have moved, or the address may be
+mistyped.</p>
+<ul>
+<li><a href="{root}index.html">The front page and the table of contents</a></li>
+<li><a href="{root}search.html">Search the book</a></li>
+</ul>
+</main>
+</body>
+</html>
+"""
+
+
+def remove_not_found(app) -> None:
+    # The check of the built HTML must not meet the last build's copy either.
+    if app.builder.name in {"html", "dirhtml"}:
+        (Path(app.outdir) / "404.html").unlink(missing_ok=True)
+
+
+def write_not_found(app, exception) -> None:
+    builder = app.builder
+    if exception is not None or builder.name not in {"html", "dirhtml"}:
+        return
+    root = app.config.html_baseurl
+    if not root:
+        return
+    root = root if root.endswith("/") else root + "/"
+    page = NOT_FOUND.format(lang=html.escape(app.config.language or "en"),
+                            title=html.escape(app.config.html_title or app.config.project),
+                            root=html.escape(root))
+    (Path(builder.outdir) / "404.html").write_text(page, encoding="utf-8")
+
+
+def setup(app):
+    app.connect("html-collect-pages", restore_index_entries)
+    app.connect("build-finished", add_numbers)
+    app.connect("builder-inited", remove_not_found)
+    app.connect("build-finished", write_not_found, priority=900)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
