@@ -44,8 +44,7 @@ source_suffix = {".md": "markdown"}
 # (CI keeps a second one beside .venv) holds Markdown files that are not the book's.
 include_patterns = ["index.md", "chapters/*.md", "sources/*.md"]
 exclude_patterns = ["_build", ".venv", "README.md", "tests", "tools", "data", "sources/text",
-                    ".ci", "Thumbs.db", ".DS_Store", "node_modules", ".pytest_cache",
-                    "_generated"]  # charts drawn at build time (briefing_charts)
+                    ".ci", "Thumbs.db", ".DS_Store", "node_modules", ".pytest_cache"]
 nitpicky = True
 
 myst_enable_extensions = ["colon_fence", "deflist"]

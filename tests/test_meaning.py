@@ -254,3 +254,20 @@ def test_a_date_given_to_its_own_event_passes(overlay):
                               ONE: ("Tajikistan said 41 people had died by 18 September 2022",
                                     "Tajikistan said 41 people had died by the ceasefire of 18 September 2022")})
     assert warnings_of(app) == []
+
+
+def test_names_that_are_not_utf8_are_located(tmp_path):
+    from briefing.names import NamesError, load_names
+
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "names.toml").write_bytes(b'["Kremlin"]\nkind = "organisation"\nforms = ["Kreml\xe9"]\n')
+    with pytest.raises(NamesError) as caught:
+        load_names(tmp_path)
+    assert caught.value.location == "data/names.toml:3" and "save the file as UTF-8" in caught.value.message
+
+
+def test_a_missing_data_file_is_named_by_its_own_path(overlay):
+    app = overlay("meaning", {"data/figures.csv": None})
+    found = warnings_of(app)
+    assert any("data/figures.csv:1:" in w and "data file is missing" in w for w in found), found
+    assert not any("figures.csv.md" in w for w in found), found

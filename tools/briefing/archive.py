@@ -144,7 +144,7 @@ def load_registry(root: Path, rel_path: str = "data/sources.toml") -> dict[str, 
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise RegistryError(rel_path, "the source registry is missing; create it (see README, 'Adding a source')") from None
+        raise RegistryError(f"{rel_path}:1", "the source registry is missing; create it (see README, 'Adding a source')") from None
     try:
         raw = data.decode("utf-8")
     except UnicodeDecodeError as err:

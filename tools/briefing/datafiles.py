@@ -37,7 +37,8 @@ def read_rows(root: Path, rel_path: str, columns: tuple[str, ...]) -> tuple[list
     """All well-formed rows, and an error for each malformed one (never silently dropped)."""
     path = root / rel_path
     if not path.is_file():
-        return [], [DataError(rel_path, "data file is missing; restore it from version control")]
+        # With a line: Sphinx would read a bare path as a page's name ("data/figures.csv.md").
+        return [], [DataError(f"{rel_path}:1", "data file is missing; restore it from version control")]
     rows, errors = [], []
     data = path.read_bytes()
     try:

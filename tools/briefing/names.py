@@ -78,7 +78,12 @@ def load_names(root: Path, rel_path: str = "data/names.toml") -> Names:
     path = root / rel_path
     if not path.is_file():
         return Names([])
-    raw = path.read_text(encoding="utf-8")
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        line = path.read_bytes()[:err.start].count(b"\n") + 1
+        raise NamesError(f"{rel_path}:{line}", f"is not UTF-8 text (byte {err.object[err.start]:#04x}); "
+                                               "save the file as UTF-8") from None
     try:
         data = tomllib.loads(raw)
     except tomllib.TOMLDecodeError as err:
