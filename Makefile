@@ -39,6 +39,8 @@ $(STAMP): requirements.txt tools/require_python.py
 	$(VENV).partial.$$PPID/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	@touch $(VENV).partial.$$PPID/.installed
 	@rm -rf $(VENV) && mv -T $(VENV).partial.$$PPID $(VENV)
+	@# pip and venv wrote the aside folder into the scripts (pip's first lines, activate): name the venv.
+	@grep -rlI '\.partial\.' $(VENV)/bin | xargs -r sed -i 's|$(notdir $(VENV))\.partial\.[0-9]*|$(notdir $(VENV))|g'
 
 # A venv that no longer works (its Python removed or upgraded, its packages deleted) is rebuilt.
 ifneq ($(wildcard $(STAMP)),)

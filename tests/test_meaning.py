@@ -271,3 +271,8 @@ def test_a_missing_data_file_is_named_by_its_own_path(overlay):
     found = warnings_of(app)
     assert any("data/figures.csv:1:" in w and "data file is missing" in w for w in found), found
     assert not any("figures.csv.md" in w for w in found), found
+
+
+def test_raw_html_states_no_figure_of_the_sources(overlay):
+    app = overlay("meaning", {ONE: ("# One\n", '# One\n\n<div class="note">Over 142,000 people were evacuated.</div>\n')})
+    only_warning(app, "chapters/one.md:3:", "figure '142,000' in raw HTML", "[briefing.raw-html]")

@@ -69,3 +69,16 @@ def test_markdown_elsewhere_in_the_checkout_is_not_read(tmp_path):
     result = sphinx_build(book, "html", out, "-d", str(tmp_path / "doctrees"))
     assert result.returncode == 0, result.stderr
     assert not (out / "notes").exists() and not list(out.glob(".venv*")), "a stray Markdown file became a page"
+
+
+def test_the_venvs_own_scripts_run_after_the_move(tmp_path):
+    """The venv is built aside and moved; the scripts inside it (pip, activate) name the venv,
+    not the folder it was built in."""
+    book = _makefile_copy(tmp_path)
+    (book / "requirements.txt").write_text("", encoding="utf-8")
+    made = subprocess.run(["make", "-s", "venv", f"PYTHON={sys.executable}"], cwd=book, capture_output=True,
+                          text=True, timeout=300)
+    assert made.returncode == 0, made.stderr
+    pip = subprocess.run([str(book / ".venv" / "bin" / "pip"), "--version"], capture_output=True, text=True)
+    assert pip.returncode == 0, pip.stderr
+    assert ".partial." not in (book / ".venv" / "bin" / "activate").read_text(encoding="utf-8")

@@ -312,6 +312,7 @@ def check_document(app, doctree) -> None:
         return lines
 
     check_headings(app, doctree)
+    check_raw_html(app, doctree)
     for block in list(blocks_of(doctree)):
         text, cites, derived = block_parts(block)
         if not re.search(r"\w", text) and not derived:  # any script: a Cyrillic block is a block
@@ -335,6 +336,18 @@ def check_document(app, doctree) -> None:
             links = passage_links()
             links["passages"] = [(key, number) for key, number in found if key in own]
             cite.parent.insert(cite.parent.index(cite) + 1, links)
+
+
+def check_raw_html(app, doctree) -> None:
+    """Raw HTML can carry no citation, so it may state no figure, date or quotation of the sources:
+    such words belong in Markdown, where the claims rule checks them."""
+    for raw in doctree.findall(nodes.raw):
+        if "html" not in raw.get("format", "").split():
+            continue
+        text = re.sub(r"<[^>]*>", " ", raw.astext())
+        for item in conflict_items(text, corpus(app)):
+            _warn(app.env, f"{item.describe()} in raw HTML, where no citation can stand: write it in Markdown "
+                  "with its citation", (app.env.docname, raw.line), "raw-html")
 
 
 def check_headings(app, doctree) -> None:
