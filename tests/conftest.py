@@ -21,6 +21,8 @@ pytest_plugins = ("sphinx.testing.fixtures",)
 
 # Sphinx colours its output whenever CI=true; the tests read that output as plain text.
 os.environ["NO_COLOR"] = "1"
+# Every test draws its own charts: the user's chart cache is tested on its own (test_charts).
+os.environ["BRIEFING_CHART_CACHE"] = "0"
 
 # Paths a book build reads, relative to the repository root.
 BOOK_INPUTS = ("conf.py", "index.md", "chapters", "sources", "references.bib", "data",

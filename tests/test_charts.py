@@ -65,6 +65,22 @@ def test_unchanged_data_are_not_redrawn(app, make_app):
     assert len(chart_files(app.doctreedir)) == 6
 
 
+@pytest.mark.sphinx("html", testroot="charts", srcdir="charts-cache", freshenv=True)
+def test_a_chart_drawn_once_is_taken_from_the_cache(app, make_app, tmp_path, monkeypatch):
+    """Another build directory (or a fresh clone) reuses a drawing with the same data from the
+    user's cache instead of drawing it again; the copy is the same bytes."""
+    monkeypatch.setenv("BRIEFING_CHART_CACHE", "1")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    app.build()
+    assert "briefing_charts: drew figures-" in app.status.getvalue()
+    first = {p.name: p.read_bytes() for p in (Path(app.doctreedir) / "charts").iterdir()}
+    other = make_app("html", srcdir=app.srcdir, builddir=tmp_path / "elsewhere", freshenv=True)
+    other.build()
+    log = other.status.getvalue()
+    assert "briefing_charts: drew" not in log and "from " + str(tmp_path / "cache") in log, log
+    assert {p.name: p.read_bytes() for p in (Path(other.doctreedir) / "charts").iterdir()} == first
+
+
 @pytest.mark.sphinx("html", testroot="charts", srcdir="charts-caption", freshenv=True)
 def test_chart_caption_is_held_to_its_sources(app, make_app):
     chapter = app.srcdir / "chapters" / "one.md"

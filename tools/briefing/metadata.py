@@ -8,6 +8,8 @@ article's headline, outlet, date and address from references.bib.
 
 from __future__ import annotations
 
+import functools
+
 import html
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,8 +70,11 @@ def book_from(project: str, author: str, release: str, language: str, cff: dict,
                 base_url=base_url)
 
 
+@functools.lru_cache(maxsize=1024)
 def plain(latex: str) -> str:
-    """A references.bib field as text: braces that protect capitals dropped, LaTeX decoded."""
+    """A references.bib field as text: braces that protect capitals dropped, LaTeX decoded.
+    (Cached: pybtex looks its text backend up among every installed package's entry points on
+    each call, which cost seconds a build.)"""
     return " ".join(Text.from_latex(latex).render_as("text").split())
 
 

@@ -16,6 +16,7 @@ import hashlib
 import importlib.metadata
 import json
 import os
+import shutil
 from pathlib import Path
 
 from docutils import nodes
@@ -38,6 +39,17 @@ def _digest(payload: dict) -> str:
     payload = dict(payload, code=hashlib.sha256(CHART_CODE.read_bytes()).hexdigest(),
                    matplotlib=importlib.metadata.version("matplotlib"))
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
+
+
+SUFFIXES = (".svg", ".pdf")
+
+
+def _cache_dir() -> Path | None:
+    """$XDG_CACHE_HOME/briefing-book/charts (or ~/.cache/…); BRIEFING_CHART_CACHE=0 turns it off."""
+    if os.environ.get("BRIEFING_CHART_CACHE") == "0":
+        return None
+    base = os.environ.get("XDG_CACHE_HOME") or (Path.home() / ".cache")
+    return Path(base) / "briefing-book" / "charts"
 
 
 class Chart(SphinxDirective):
@@ -88,12 +100,29 @@ class Chart(SphinxDirective):
 
     def ensure_drawn(self, stem: str, args: tuple) -> None:
         target = self.chart_dir() / stem
-        if all(target.with_suffix(s).is_file() for s in (".svg", ".pdf")):
+        if all(target.with_suffix(s).is_file() for s in SUFFIXES):
             logger.info(f"briefing_charts: reused {stem} (data unchanged)")
+            return
+        # A drawing is named by the digest of its data and code, so a copy drawn by an earlier
+        # build (another build directory, a fresh clone) is the same drawing: take it from the
+        # user's cache rather than spend seconds in matplotlib.
+        cached = _cache_dir() / stem if _cache_dir() else None
+        if cached and all(cached.with_suffix(s).is_file() for s in SUFFIXES):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            for suffix in SUFFIXES:
+                shutil.copyfile(cached.with_suffix(suffix), target.with_suffix(suffix))
+            logger.info(f"briefing_charts: reused {stem} from {cached.parent}")
             return
         figure = charts.drawing(self.kind, *args)
         charts.save(figure, target)
         logger.info(f"briefing_charts: drew {stem}")
+        if cached:
+            try:
+                cached.parent.mkdir(parents=True, exist_ok=True)
+                for suffix in SUFFIXES:
+                    shutil.copyfile(target.with_suffix(suffix), cached.with_suffix(suffix))
+            except OSError:
+                pass  # a read-only home: the next build draws again
 
     def figure(self, stem: str, keys: list[str], left_out: str):
         alt = self.options.get("alt", "").strip() or self.default_alt()
