@@ -91,11 +91,16 @@ def replicate(book: Path, copies: int) -> list[str]:
 
 
 def _registry_copies(raw: str, keys: set[str], n: int) -> str:
-    """Each [KEY] table again as [KEYrN], over the same archived text, with its own page."""
-    tables = re.split(r"(?m)^(?=\[[^\]]+\]\s*$)", raw)
+    """Each [KEY] table again as [KEYrN], over the same archived text, with its own page, and its
+    [[KEY.voices]] tables as [[KEYrN.voices]]."""
+    tables = re.split(r"(?m)^(?=\[\[?[^\]]+\]\]?\s*$)", raw)
     out = []
     for table in tables:
-        header = re.match(r"\[([^\]]+)\]", table)
+        voices = re.match(r"\[\[([^\]]+)\.voices\]\]", table)
+        if voices and voices.group(1) in keys:
+            out.append(table.replace(f"[[{voices.group(1)}.voices]]", f"[[{voices.group(1)}r{n}.voices]]", 1))
+            continue
+        header = re.match(r"\[([^\]\[]+)\]", table)
         if not header or header.group(1) not in keys:
             continue
         key = header.group(1)
