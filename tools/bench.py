@@ -250,10 +250,35 @@ def checker(work: Path, sizes: list[int]) -> None:
             judge(Block(text, tuple(keys)), corpus)
             times[defect].append(time.perf_counter() - start)
         clean, faulty = times[False], times[True]
+        if count == sizes[len(sizes) // 2]:
+            rule_costs(corpus, blocks, count)
         print(f"3. checker (evidence and meaning rules), {count} sources, {len(blocks)} blocks: indexing "
               f"{1000 * indexing / count:.3f} ms/source; {1000 * sum(clean) / len(clean):.3f} ms/block "
               f"({len(clean)} clean blocks), {1000 * sum(faulty) / len(faulty):.3f} ms/block ({len(faulty)} "
               "with a figure no cited source has)")
+
+
+def rule_costs(corpus, blocks, count: int) -> None:
+    """What each rule adds per block: the evidence rule alone, then each rule of meaning with it."""
+    from briefing import claims
+
+    everything = claims.MEANING_RULES
+
+    def per_block(rules) -> float:
+        claims.MEANING_RULES = rules
+        start = time.perf_counter()
+        for text, keys, _defect in blocks:
+            claims.judge(claims.Block(text, tuple(keys)), corpus)
+        return 1000 * (time.perf_counter() - start) / len(blocks)
+
+    try:
+        base = per_block(())
+        costs = [f"{rule.__name__.removeprefix('rule_')} +{max(0.0, per_block((rule,)) - base):.3f}"
+                 for rule in everything]
+    finally:
+        claims.MEANING_RULES = everything
+    print(f"3. rule costs, {count} sources: evidence {base:.3f} ms/block; each rule of meaning adds (ms/block): "
+          + ", ".join(costs))
 
 
 # --- 4 and 5. scaling -------------------------------------------------------------------------
