@@ -129,10 +129,12 @@ def encoding_problem(source: Source) -> tuple[str, str] | None:
     return None
 
 
-def _header_lines(raw: str) -> dict[str, int]:
+def table_lines(raw: str) -> dict[str, int]:
+    """The line of each top-level table header of a TOML text, ``[key]`` or ``["A name"]``,
+    so that a defect in a table is reported at its header (arrays of tables are not headers)."""
     lines = {}
     for number, line in enumerate(raw.splitlines(), start=1):
-        match = re.match(r"^\s*\[([^\]]+)\]\s*(#.*)?$", line)
+        match = re.match(r'^\s*\[\s*"?([^"\]\[]+)"?\s*\]\s*(#.*)?$', line)
         if match:
             lines[match.group(1).strip()] = number
     return lines
@@ -156,7 +158,7 @@ def load_registry(root: Path, rel_path: str = "data/sources.toml") -> dict[str, 
     except tomllib.TOMLDecodeError as err:
         line = getattr(err, "lineno", None) or _line_from_message(str(err))
         raise RegistryError(f"{rel_path}:{line}", f"not valid TOML ({err}); fix the syntax") from None
-    headers = _header_lines(raw)
+    headers = table_lines(raw)
     sources: dict[str, Source] = {}
     for key, table in data.items():
         location = f"{rel_path}:{headers.get(key, 1)}"

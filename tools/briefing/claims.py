@@ -575,12 +575,17 @@ def _side(text: str, value: float) -> str | None:
     return next(iter(sides)) if len(sides) == 1 else None
 
 
+def _plain(block: Block) -> str:
+    """The block's own words: quotations (the sources' words) and locators blanked."""
+    return LOCATOR.sub(" ", _blank_quotations(normalise(block.text)))
+
+
 def rule_counted(block: Block, ctx: _Context) -> list[Problem]:
     """A figure is what its passage says it is: "36 dead" is not proved by a "36-meter bridge"."""
     table = getattr(ctx.corpus, "counted", {})
     if not table:
         return []
-    text = LOCATOR.sub(" ", _blank_quotations(normalise(block.text)))
+    text = _plain(block)
     problems, seen = [], set()
     for item in extract(block.text):
         if item.kind != "figure" or isinstance(item.value, str) or item.value in seen or 1900 <= item.value <= 2100:
@@ -618,7 +623,7 @@ def rule_dated(block: Block, ctx: _Context) -> list[Problem]:
     table = getattr(ctx.corpus, "events", {})
     if not table:
         return []
-    text = LOCATOR.sub(" ", _blank_quotations(normalise(block.text)))
+    text = _plain(block)
     problems, seen = [], set()
     for item in extract(block.text):
         if item.kind != "date" or item.value[2] is None or item.value in seen:

@@ -11,6 +11,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from .archive import table_lines
 from .errors import LocatedError
 from .evidence import normalise
 
@@ -64,15 +65,6 @@ class Names:
         return found
 
 
-def _header_lines(raw: str) -> dict[str, int]:
-    lines = {}
-    for number, line in enumerate(raw.splitlines(), start=1):
-        match = re.match(r'^\s*\[\s*"?([^"\]]+)"?\s*\]\s*(#.*)?$', line)
-        if match:
-            lines[match.group(1)] = number
-    return lines
-
-
 def load_names(root: Path, rel_path: str = "data/names.toml") -> Names:
     """Read the names; raise NamesError naming the file and line of the first defect."""
     path = root / rel_path
@@ -88,7 +80,7 @@ def load_names(root: Path, rel_path: str = "data/names.toml") -> Names:
         data = tomllib.loads(raw)
     except tomllib.TOMLDecodeError as err:
         raise NamesError(f"{rel_path}:{getattr(err, 'lineno', 1)}", f"not valid TOML ({err}); fix the syntax") from None
-    lines = _header_lines(raw)
+    lines = table_lines(raw)
     names, seen = [], {}
     for name, table in data.items():
         location = f"{rel_path}:{lines.get(name, 1)}"
