@@ -153,3 +153,23 @@ def test_quote_selector_picks_the_sentences_holding_the_items():
     assert selector["prefix"] == "The ministry met on Monday. "[-32:]
     assert selector["suffix"] == " Talks continue."
     assert [item.shown for item in held] == ["59"]
+
+
+def test_the_register_is_rebuilt_only_when_its_blocks_change(tmp_path):
+    """A build that changes no block leaves the register as it was; a new block rewrites it."""
+    from conftest import copy_book, sphinx_build
+
+    book = copy_book(tmp_path / "book")
+    out, doctrees = tmp_path / "html", tmp_path / "doctrees"
+    assert sphinx_build(book, "html", out, "-d", str(doctrees)).returncode == 0
+    register = out / "data" / "claims-register.jsonld"
+    first = register.stat().st_mtime_ns
+    assert sphinx_build(book, "html", out, "-d", str(doctrees)).returncode == 0
+    assert register.stat().st_mtime_ns == first, "an unchanged book rewrote its register"
+    chapter = book / "chapters" / "csto.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\nMarat Imankulov told Interfax that leaving the "
+                       "CSTO was not being considered {cite:p}`interfax2022withdrawal`.\n", encoding="utf-8")
+    result = sphinx_build(book, "html", out, "-d", str(doctrees))
+    assert result.returncode == 0, result.stderr
+    assert register.stat().st_mtime_ns != first
+    assert "not being considered" in register.read_text(encoding="utf-8").split("Marat Imankulov told Interfax")[-1]

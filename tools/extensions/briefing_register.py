@@ -13,6 +13,7 @@ table links its file and the package. The register's rules are in tools/briefing
 
 from __future__ import annotations
 
+import hashlib
 import json
 import posixpath
 import re
@@ -251,9 +252,20 @@ def write_files(app, exception) -> None:
         return
     out = Path(app.outdir) / OUT_DIR
     out.mkdir(parents=True, exist_ok=True)
-    register = _register(app)
-    (out / REGISTER).write_text(json.dumps(register, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    (out / REGISTER_CSV).write_text(register_csv(register), encoding="utf-8")
+    # The register is rebuilt only when what it is made of changed: its blocks, the archived
+    # texts, the addresses and the release (a second or more of work on every build otherwise).
+    # repr, not pickle: pickle's bytes depend on which equal strings happen to be one object.
+    inputs = hashlib.sha256(repr(
+        (sorted((doc, blocks) for doc, blocks in app.env.briefing_register.items()),
+         sorted((key, s.sha256, s.page) for key, s in registry(app).items()),
+         app.config.html_baseurl, app.config.release, app.config.project)).encode()).hexdigest()
+    stamp = Path(app.doctreedir) / "briefing-register.sha256"
+    written = (out / REGISTER).is_file() and (out / REGISTER_CSV).is_file()
+    if not (written and stamp.is_file() and stamp.read_text(encoding="utf-8") == inputs):
+        register = _register(app)
+        (out / REGISTER).write_text(json.dumps(register, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        (out / REGISTER_CSV).write_text(register_csv(register), encoding="utf-8")
+        stamp.write_text(inputs, encoding="utf-8")
     srcdir = Path(app.srcdir)
     for option in ("briefing_register_schema", "briefing_figures_file", "briefing_timeline_file"):
         rel = app.config[option]
