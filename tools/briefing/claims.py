@@ -16,7 +16,11 @@ The rules, in the order they run:
   presented as such;
 - bounds: a figure the source bounds ("over 142,000") keeps a qualifier, and arithmetic on a
   bounded figure is shown as approximate;
-- reporter: a data row's ``reported_by`` names only voices of its passage or bodies it names.
+- reporter: a data row's ``reported_by`` names only voices of its passage or bodies it names;
+- counted: a figure is what its passage counts (data/counted.toml), and one side's count is not
+  the other's;
+- dated: a date is the day of the event its passage gives it to (data/events.toml);
+- insertions: a [bracketed] insertion in a quotation names only what its passage names.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from typing import Protocol
 from .archive import Source
 from .dates import MONTH_NAMES
 from .evidence import (BOUND, MULTIPLIERS, DerivedError, Item, Passage, SourceIndex, extract, index_passage, normalise,
-                       parse_derived, quoted_in, weekday_dates, figure_spans, date_spans, LOCATOR)
+                       parse_derived, quoted_in, figure_spans, date_spans, LOCATOR)
 from .names import Names
 
 
@@ -58,7 +62,7 @@ class Block:
 
 @dataclass(frozen=True)
 class Problem:
-    rule: str  # evidence | derived | passage | names | attribution | as-of | bounds | reporter
+    rule: str  # evidence | derived | passage | names | attribution | as-of | bounds | reporter | counted | dated | insertion
     message: str
 
 
@@ -100,12 +104,13 @@ def judge(block: Block, corpus: Corpus) -> Verdict:
         if hits:
             hits_by_item.append(hits)
         else:
-            row = ("" if within is None else "the passages of the rows the chart draws" if block.rows
-                   else "the passage this row names")
-            problem = _missing_message(corpus, item, tuple(keys) if keys is not None else block.keys, row)
             if keys is not None and _hits(item, indexes, within):
                 problem = (f"{item.describe()} is not in {', '.join(keys)}, which the citation after it names; it is "
                            f"in another source this block cites: move the citation of that source next to it")
+            else:
+                row = ("" if within is None else "the passages of the rows the chart draws" if block.rows
+                       else "the passage this row names")
+                problem = _missing_message(corpus, item, tuple(keys) if keys is not None else block.keys, row)
             verdict.problems.append(Problem("evidence", problem))
     found = _closest_passages(hits_by_item)
     if within is not None:
@@ -128,7 +133,9 @@ def judge(block: Block, corpus: Corpus) -> Verdict:
 # --- evidence ---------------------------------------------------------------------------------
 
 def _hits(item: Item, indexes: dict[str, SourceIndex], within) -> list[Hit]:
-    searched = within if within is not None else {key: None for key in indexes}
+    # Within a row's (or a chart's rows') passages, only the sources searched here.
+    searched = ({key: passages for key, passages in within.items() if key in indexes} if within is not None
+                else {key: None for key in indexes})
     return [(key, number) for key, passages in searched.items() for number in indexes[key].find(item, passages)]
 
 
@@ -173,10 +180,7 @@ def _row_passage(passage_text: str, indexes: dict[str, SourceIndex]):
     for key, index in indexes.items():
         for passage in index.passages:
             if wanted in passage.text:
-                held = index_passage(passage.number, wanted)
-                for month, day in weekday_dates(wanted, index.source.published):
-                    held.dates |= {(month, day), (month, None)}
-                within[key] = [held]
+                within[key] = [index_passage(passage.number, wanted, index.source.published)]
                 break
     return within or None
 
@@ -302,7 +306,7 @@ def _blank_quotations(text: str) -> str:
     return re.sub(r'"[^"]*"', lambda m: " " * len(m.group(0)), text)
 
 
-def attributed_names(sentence: str, names: Names) -> list[tuple[str, int]]:
+def attributed_names(sentence: str, names: Names) -> list[tuple[str, int, int]]:
     """The names a sentence credits with what it reports ("X said", "according to X", "X's
     figures", "in X's account"), each with its start and end; quotation marks' contents are the
     source's words, not the block's attribution."""
@@ -340,16 +344,12 @@ def rule_names(block: Block, ctx: _Context) -> list[Problem]:
         if name in seen or any(name in found for found in named_by.values()):
             continue
         seen.add(name)
-        others = [key for key in _all_keys(ctx) if key not in named_by and name in ctx.source_names(key)]
+        others = [key for key in ctx.corpus.keys() if key not in named_by and name in ctx.source_names(key)]
         hint = (f"; {', '.join(others)} names it: cite it for this" if others
                 else ": no source of the book names it; take it out or cite a source that does")
         problems.append(Problem("names", f"the block names {name}, which its cited source(s) {', '.join(block.keys)} "
                                          f"do not name{hint}"))
     return problems
-
-
-def _all_keys(ctx: _Context) -> list[str]:
-    return ctx.corpus.keys()
 
 
 def rule_attribution(block: Block, ctx: _Context) -> list[Problem]:

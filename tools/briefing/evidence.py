@@ -98,25 +98,30 @@ def _month(name: str) -> int:
     return MONTHS[name[:3].lower()]
 
 
-def _dates(text: str) -> tuple[list[Item], str]:
-    """The dates in ``text``, and the text with them blanked so their digits are no figures."""
-    items: list[Item] = []
+def _date_matches(text: str) -> tuple[list[tuple[Item, int, int]], str]:
+    """Each date in ``text`` with where it stands (a range gives one item per day), and the text
+    with the dates blanked so that their digits are no figures."""
+    found: list[tuple[Item, int, int]] = []
     chars = list(text)
     for pattern in DATE_PATTERNS:
         for match in pattern.finditer("".join(chars)):
             groups = match.groupdict()
             year = int(groups["year"]) if groups.get("year") else None
             month = int(groups["mm"]) if groups.get("mm") else _month(groups["m"])
-            days = [groups.get("d1"), groups.get("d2")]
-            days = [int(d) for d in days if d]
-            shown = match.group(0)
+            days = [int(d) for d in (groups.get("d1"), groups.get("d2")) if d]
             if any(not 1 <= d <= 31 for d in days):
                 continue
             for day in days or [None]:
-                items.append(Item("date", shown, (year, month, day)))
+                found.append((Item("date", match.group(0), (year, month, day)), match.start(), match.end()))
             for i in range(match.start(), match.end()):
                 chars[i] = " "
-    return items, "".join(chars)
+    return found, "".join(chars)
+
+
+def _dates(text: str) -> tuple[list[Item], str]:
+    """The dates in ``text``, and the text with them blanked so their digits are no figures."""
+    found, rest = _date_matches(text)
+    return [item for item, _, _ in found], rest
 
 
 # "one" and "two" count when a counted noun follows ("two days earlier", "in two regions"); roman
@@ -131,17 +136,7 @@ ROMAN_ORDER = re.compile(r"\b(" + "|".join(sorted(ROMAN, key=len, reverse=True))
 def date_spans(text: str, published: str = "") -> tuple[tuple[int, int | None, int, int], ...]:
     """(month, day, start, end) of every date in ``text`` (normalised), with a news text's
     weekdays read against its publication date."""
-    spans = []
-    chars = list(text)
-    for pattern in DATE_PATTERNS:
-        for match in pattern.finditer("".join(chars)):
-            groups = match.groupdict()
-            month = int(groups["mm"]) if groups.get("mm") else _month(groups["m"])
-            for d in (groups.get("d1"), groups.get("d2")):
-                if d or d is None and not groups.get("d1"):
-                    spans.append((month, int(d) if d else None, match.start(), match.end()))
-            for i in range(match.start(), match.end()):
-                chars[i] = " "
+    spans = [(item.value[1], item.value[2], start, end) for item, start, end in _date_matches(text)[0]]
     if published:
         for match in _WEEKDAY.finditer(text):
             for month, day in weekday_dates(match.group(0), published):
@@ -154,38 +149,33 @@ def figure_spans(text: str) -> tuple[tuple[float, int, int], ...]:
     """(value, start, end) of every figure in ``text`` (normalised), dates blanked: where a figure
     stands, so that the words beside it can be read."""
     _, rest = _dates(text)
-    spans = [(float(m.group("num").replace(",", "")) * MULTIPLIERS.get(m.group("mult") or "", 1), m.start(), m.end())
-             for m in NUMBER.finditer(rest)]
-    for m in COMPOSITE_WORD.finditer(rest):
-        spans.append((10.0 * (TENS.index(m.group(1).lower()) + 2) + UNITS.index(m.group(2).lower()) + 1,
-                      m.start(), m.end()))
-    rest = COMPOSITE_WORD.sub(lambda m: " " * len(m.group(0)), rest)
-    spans += [(float(NUMBER_WORDS[m.group(1).lower()]), m.start(), m.end()) for m in NUMBER_WORD.finditer(rest)]
-    spans += [(1.0 if m.group(1).lower() == "one" else 2.0, m.start(), m.end()) for m in ONE_TWO.finditer(rest)]
-    return tuple(spans)
+    return tuple((item.value, start, end) for item, start, end in _figure_matches(rest)
+                 if not isinstance(item.value, str))
+
+
+def _figure_matches(text: str) -> list[tuple[Item, int, int]]:
+    """Each figure in ``text`` (dates already blanked) with where it stands: times ("10:00", kept
+    as written), numbers, composite and single number words, and "one"/"two" or roman numerals
+    where they count. What one reader takes is blanked for the next, so nothing is read twice."""
+    found: list[tuple[Item, int, int]] = []
+
+    def take(pattern: re.Pattern, value) -> None:
+        nonlocal text
+        for match in pattern.finditer(text):
+            found.append((Item("figure", match.group(0), value(match)), match.start(), match.end()))
+        text = pattern.sub(lambda m: " " * len(m.group(0)), text)
+
+    take(TIME, lambda m: m.group(0))
+    take(NUMBER, lambda m: float(m.group("num").replace(",", "")) * MULTIPLIERS.get(m.group("mult") or "", 1))
+    take(COMPOSITE_WORD, lambda m: 10.0 * (TENS.index(m.group(1).lower()) + 2) + UNITS.index(m.group(2).lower()) + 1)
+    take(NUMBER_WORD, lambda m: float(NUMBER_WORDS[m.group(1).lower()]))
+    take(ONE_TWO, lambda m: 1.0 if m.group(1).lower() == "one" else 2.0)
+    take(ROMAN_ORDER, lambda m: float(ROMAN[m.group(1)]))
+    return found
 
 
 def _figures(text: str) -> list[Item]:
-    items = []
-    text = TIME.sub(lambda m: items.append(Item("figure", m.group(0), m.group(0))) or " ", text)
-    for match in NUMBER.finditer(text):
-        value = float(match.group("num").replace(",", ""))
-        if match.group("mult"):
-            value *= MULTIPLIERS[match.group("mult")]
-        items.append(Item("figure", match.group(0), value))
-    def composite(match: re.Match) -> str:
-        value = 10 * (TENS.index(match.group(1).lower()) + 2) + UNITS.index(match.group(2).lower()) + 1
-        items.append(Item("figure", match.group(0), float(value)))
-        return " " * len(match.group(0))
-
-    text = COMPOSITE_WORD.sub(composite, text)
-    for match in NUMBER_WORD.finditer(text):
-        items.append(Item("figure", match.group(0), float(NUMBER_WORDS[match.group(1).lower()])))
-    for match in ONE_TWO.finditer(text):
-        items.append(Item("figure", match.group(0), 1.0 if match.group(1).lower() == "one" else 2.0))
-    for match in ROMAN_ORDER.finditer(text):
-        items.append(Item("figure", match.group(0), float(ROMAN[match.group(1)])))
-    return items
+    return [item for item, _, _ in _figure_matches(text)]
 
 
 def _quotations(text: str) -> tuple[list[Item], str]:
@@ -224,8 +214,9 @@ class Passage:
     years: set = field(default_factory=set)
 
 
-def index_passage(number: int, raw: str) -> Passage:
-    """A paragraph with the figures and dates it holds (number 0: not a numbered paragraph)."""
+def index_passage(number: int, raw: str, published: str = "") -> Passage:
+    """A paragraph with the figures and dates it holds (number 0: not a numbered paragraph);
+    with its source's publication date, its weekdays ("on Sunday") count as the dates they are."""
     text = normalise(raw)
     passage = Passage(number, text)
     dates, rest = _dates(text)
@@ -238,6 +229,8 @@ def index_passage(number: int, raw: str) -> Passage:
             passage.figures.add(float(year))
     for item in _figures(rest):
         passage.figures.add(item.value)
+    for month, day in weekday_dates(text, published) if published else ():
+        passage.dates |= {(month, day), (month, None)}
     # A quoted figure or date inside the source text is still the source's figure.
     return passage
 
@@ -270,10 +263,7 @@ class SourceIndex:
     def __init__(self, source: Source, paragraphs: list[str] | None = None):
         self.source = source
         texts = paragraphs if paragraphs is not None else source.paragraphs()
-        self.passages = [index_passage(i, t) for i, t in enumerate(texts, start=1)]
-        for passage in self.passages:
-            for month, day in weekday_dates(passage.text, source.published):
-                passage.dates |= {(month, day), (month, None)}
+        self.passages = [index_passage(i, t, source.published) for i, t in enumerate(texts, start=1)]
         meta = Passage(0, source.published)
         meta.years.add(source.year)
         meta.figures.add(float(source.year))

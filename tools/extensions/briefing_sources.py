@@ -49,10 +49,6 @@ def source_index(env_or_app, key: str) -> SourceIndex | None:
     return corpus(env_or_app).index(key)
 
 
-def sources_holding(env_or_app, item) -> list[str]:
-    return corpus(env_or_app).holding(item)
-
-
 def cited_doc(app, docname: str) -> bool:
     """Whether the claims rule applies to ``docname`` (conf: briefing_cited_docs)."""
     return any(fnmatch.fnmatchcase(docname, pattern) for pattern in app.config.briefing_cited_docs)
