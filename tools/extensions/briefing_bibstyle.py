@@ -10,6 +10,7 @@ says how the day is inferred.
 
 from __future__ import annotations
 
+import importlib.metadata
 import re
 from dataclasses import dataclass
 
@@ -157,12 +158,33 @@ class NewsStyle(UnsrtStyle):
         ]
 
 
-def setup(app):
-    # sphinxcontrib-bibtex looks up the plaintext backend once per citation (for its tooltip);
-    # pybtex answers from installed entry points, reading every package's metadata each time.
-    # Registered at run time, the lookup is a dictionary hit.
+# The plugins a build of the book looks up by name, beyond its own. pybtex and sphinxcontrib-bibtex
+# answer a lookup not registered at run time by reading every installed package's metadata (about
+# 6 ms each, over thirty times a build); registered once from one reading, a lookup is a dict hit.
+LOOKED_UP = {
+    "pybtex.backends": ("text", "docutils"),
+    "pybtex.style.names": ("last", "plain"),
+    "sphinxcontrib.bibtex.style.referencing": ("foot",),
+}
+
+
+def register_plugins() -> None:
+    installed = importlib.metadata.entry_points()
+    for group, names in LOOKED_UP.items():
+        register = (sphinxcontrib.bibtex.plugin.register_plugin if group.startswith("sphinxcontrib.")
+                    else pybtex.plugin.register_plugin)
+        for name in names:
+            # A name may be an alias (pybtex's "text" is "plaintext"); one not installed is left to
+            # the library, which says so when it is used.
+            found = [*installed.select(group=group, name=name), *installed.select(group=f"{group}.aliases", name=name)]
+            if found:
+                register(group, name, found[0].load(), force=True)
     pybtex.plugin.register_plugin("pybtex.backends", "plaintext", PlaintextBackend, force=True)
-    pybtex.plugin.register_plugin("pybtex.style.formatting", "briefing_news", NewsStyle)
+    pybtex.plugin.register_plugin("pybtex.style.formatting", "briefing_news", NewsStyle, force=True)
     sphinxcontrib.bibtex.plugin.register_plugin("sphinxcontrib.bibtex.style.referencing", "outlet_date",
-                                                OutletDateReferenceStyle)
+                                                OutletDateReferenceStyle, force=True)
+
+
+def setup(app):
+    register_plugins()
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
