@@ -173,3 +173,21 @@ def test_the_register_is_rebuilt_only_when_its_blocks_change(tmp_path):
     assert result.returncode == 0, result.stderr
     assert register.stat().st_mtime_ns != first
     assert "not being considered" in register.read_text(encoding="utf-8").split("Marat Imankulov told Interfax")[-1]
+    # Annotations kept between builds: the incremental register is the one a fresh build writes.
+    fresh = tmp_path / "fresh"
+    assert sphinx_build(book, "html", fresh / "html", "-d", str(fresh / "doctrees")).returncode == 0
+    assert register.read_bytes() == (fresh / "html" / "data" / "claims-register.jsonld").read_bytes(), \
+        "the register of an incremental build differs from a fresh build's"
+
+
+def test_annotations_kept_by_other_rules_are_not_used(tmp_path):
+    """A change to the rules' code (tools/briefing) makes every annotation anew."""
+    import pickle
+
+    from briefing_register import _load_annotations
+
+    kept = tmp_path / "annotations.pickle"
+    kept.write_bytes(pickle.dumps({"rules": "old", "annotations": {"made-of": {"id": "stale"}}}))
+    assert _load_annotations(kept, "old") == {"made-of": {"id": "stale"}}
+    assert _load_annotations(kept, "new") == {}
+    assert _load_annotations(tmp_path / "none.pickle", "new") == {}

@@ -382,7 +382,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tiny", action="store_true", help="a quick run on a small test book")
     parser.add_argument("--repeat", type=int, default=3, help="full builds per setting (the fastest counts)")
-    parser.add_argument("--only", choices=["checker"], help="run one section only")
+    parser.add_argument("--only", choices=["startup", "edit", "checker"], help="run one section only")
     args = parser.parse_args(argv)
     book = TINY_BOOK if args.tiny else ROOT
     repeat = 1 if args.tiny else args.repeat
@@ -395,6 +395,9 @@ def main(argv=None) -> int:
             checker(work, sizes)
             return 0
         src = copy(book, work)
+        if args.only:
+            {"startup": startup, "edit": edit_loop}[args.only](src, work)
+            return 0
         startup(src, work)
         full_builds(src, work, repeat)
         edit_loop(src, work)

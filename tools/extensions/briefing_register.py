@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import pickle
 import posixpath
 import re
 import shutil
@@ -34,6 +35,7 @@ logger = logging.getLogger(__name__)
 WARN = {"type": "briefing", "subtype": "register"}
 OUT_DIR = "data"
 REGISTER, REGISTER_CSV = "claims-register.jsonld", "claims-register.csv"
+RULES = Path(__file__).resolve().parents[1] / "briefing"  # tools/briefing: the rules' code
 
 
 class download(nodes.Inline, nodes.TextElement):
@@ -215,7 +217,24 @@ def resolve_links(app, doctree, docname) -> None:
 
 # --- writing the files ------------------------------------------------------------------------
 
-def _register(app) -> dict:
+def _rules_digest() -> str:
+    """The code an annotation is made by (the briefing package): a change to it redoes them all."""
+    digest = hashlib.sha256()
+    for path in sorted(RULES.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _load_annotations(path: Path, rules: str) -> dict:
+    try:
+        with path.open("rb") as handle:
+            kept = pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        return {}
+    return kept.get("annotations", {}) if kept.get("rules") == rules else {}
+
+
+def _register(app, rules: str) -> dict:
     env = app.env
     sources = registry(app)
     indexes = {key: source_index(app, key) for key in sources}
@@ -226,10 +245,24 @@ def _register(app) -> dict:
         return base + uri if base else posixpath.relpath(uri or "index.html", OUT_DIR)
 
     source_urls = {key: address(s.page) for key, s in sources.items() if s.page in env.all_docs}
+    # Each annotation is kept between builds under what it is made of (the block, its page's
+    # address, its sources' records and addresses): an edit redoes the edited blocks only.
+    cache_path = Path(app.doctreedir) / "briefing-register-annotations.pickle"
+    kept, made = _load_annotations(cache_path, rules), {}
     annotations = []
     for docname in sorted(env.briefing_register):
+        page = address(docname)
         for block in env.briefing_register[docname]:
-            annotations.append(annotation(block, address(docname), sources, indexes, source_urls))
+            used = sorted({key for key, _ in block.passages})
+            made_of = hashlib.sha256(repr((block, page, [(sources.get(k), source_urls.get(k)) for k in used]))
+                                     .encode()).hexdigest()
+            if made_of not in made:
+                made[made_of] = kept.get(made_of) or annotation(block, page, sources, indexes, source_urls)
+            annotations.append(made[made_of])
+    partial = cache_path.with_name(cache_path.name + ".partial")
+    with partial.open("wb") as handle:
+        pickle.dump({"rules": rules, "annotations": made}, handle)
+    partial.replace(cache_path)  # atomic: an interrupted build leaves the old cache or none
     register_id = (base + f"{OUT_DIR}/{REGISTER}") if base else REGISTER
     return build_register(annotations, register_id, f"The claims of {app.config.project}, version "
                                                     f"{app.config.release}, and the passages they rest on")
@@ -255,14 +288,15 @@ def write_files(app, exception) -> None:
     # The register is rebuilt only when what it is made of changed: its blocks, the archived
     # texts, the addresses and the release (a second or more of work on every build otherwise).
     # repr, not pickle: pickle's bytes depend on which equal strings happen to be one object.
+    rules = _rules_digest()
     inputs = hashlib.sha256(repr(
         (sorted((doc, blocks) for doc, blocks in app.env.briefing_register.items()),
          sorted((key, s.sha256, s.page) for key, s in registry(app).items()),
-         app.config.html_baseurl, app.config.release, app.config.project)).encode()).hexdigest()
+         app.config.html_baseurl, app.config.release, app.config.project, rules)).encode()).hexdigest()
     stamp = Path(app.doctreedir) / "briefing-register.sha256"
     written = (out / REGISTER).is_file() and (out / REGISTER_CSV).is_file()
     if not (written and stamp.is_file() and stamp.read_text(encoding="utf-8") == inputs):
-        register = _register(app)
+        register = _register(app, rules)
         (out / REGISTER).write_text(json.dumps(register, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         (out / REGISTER_CSV).write_text(register_csv(register), encoding="utf-8")
         stamp.write_text(inputs, encoding="utf-8")

@@ -6,7 +6,8 @@
   at the block that prints it (the innermost element with an id: a paragraph, list item, table
   row, caption or archived passage), so a search for "142,000" lists those blocks and opens each
   at its place. The entries are made from the built pages, in a fixed order: the same book gives
-  the same ``searchindex.js``.
+  the same ``searchindex.js``. What each page holds is kept beside the doctrees under a digest of
+  the page, so a rebuild parses only the pages it rewrote.
 - **Glossary entries stay in the index.** Sphinx keeps the index entries of a page (the
   glossary's terms) only for pages written in the same build, so a rebuild that rewrites the
   glossary page not would drop them from the search; they are taken again from the saved
@@ -21,9 +22,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import os
+import pickle
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -128,6 +131,30 @@ def restore_index_entries(app, *args):
     return []
 
 
+def _numbers_cache(app) -> Path:
+    # Beside the doctrees, one per builder: the numbers of each built page as last read.
+    return Path(app.doctreedir) / f"briefing-search-numbers-{app.builder.name}.pickle"
+
+
+def _load_numbers(app) -> dict:
+    try:
+        with _numbers_cache(app).open("rb") as handle:
+            kept = pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        return {}
+    return kept.get("pages", {}) if kept.get("outdir") == str(app.outdir) else {}
+
+
+def page_numbers(page: Path, kept: dict) -> list[tuple[str, str]]:
+    """The numbers of a built page and their blocks; a page whose bytes are those last read (one
+    this build did not rewrite) is not parsed again: hashing it costs a hundredth of parsing."""
+    content = page.read_bytes()
+    digest = hashlib.sha256(content).hexdigest()
+    if kept.get(str(page), (None,))[0] != digest:
+        kept[str(page)] = (digest, numbers_of(content.decode("utf-8")))
+    return kept[str(page)][1]
+
+
 def add_numbers(app, exception) -> None:
     builder = app.builder
     if exception is not None or builder.format != "html" or not getattr(builder, "search", False) \
@@ -142,23 +169,29 @@ def add_numbers(app, exception) -> None:
         return
     index = json.loads(text[len(prefix):-len(suffix)])
     entries = index.setdefault("indexentries", {})
+    kept, read = _load_numbers(app), {}
     for number, docname in enumerate(index["docnames"]):
         page = Path(builder.outdir) / builder.get_target_uri(docname)
         if not page.is_file():
             continue
         seen = set()
-        for printed, block in numbers_of(page.read_text(encoding="utf-8")):
+        for printed, block in page_numbers(page, kept):
             for term in search_terms(printed):
                 if (term, block) in seen:
                     continue
                 seen.add((term, block))
                 entries.setdefault(term, []).append([number, block, True])
+        read[str(page)] = kept[str(page)]
     for key in entries:
         entries[key] = sorted({tuple(e) for e in entries[key]}, key=lambda e: (e[0], e[1] or "", e[2]))
         entries[key] = [list(e) for e in entries[key]]
     partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     partial.write_text(prefix + json.dumps(index, separators=(",", ":"), sort_keys=True) + suffix, encoding="utf-8")
     os.replace(partial, path)
+    cache = _numbers_cache(app)
+    with cache.with_name(cache.name + ".partial").open("wb") as handle:
+        pickle.dump({"outdir": str(app.outdir), "pages": read}, handle)
+    cache.with_name(cache.name + ".partial").replace(cache)  # atomic: the old cache or the new
 
 
 NOT_FOUND = """<!DOCTYPE html>
