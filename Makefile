@@ -88,7 +88,7 @@ linkcheck: $(STAMP)
 	$(SPHINXBUILD) -b linkcheck $(SPHINXOPTS) -d $(DOCTREES) . $(BUILDDIR)/linkcheck
 
 livehtml: $(STAMP)
-	$(BIN)/python -m sphinx_autobuild --ignore "$(BUILDDIR)/*" -b html -d $(DOCTREES) . $(BUILDDIR)/html
+	$(BIN)/python tools/livehtml.py --ignore "$(BUILDDIR)/*" -b html -d $(DOCTREES) . $(BUILDDIR)/html
 
 bench: $(STAMP)
 	$(BIN)/python tools/bench.py

@@ -329,30 +329,43 @@ def _serving(url: str, deadline: float) -> bool:
     return False
 
 
+LIVE_SERVERS = {
+    "make livehtml (tools/livehtml.py: each rebuild forked from a warm process)": [str(ROOT / "tools" / "livehtml.py")],
+    "plain sphinx-autobuild (a new python -m sphinx per rebuild)": ["-m", "sphinx_autobuild"],
+}
+
+
 def live_preview(src: Path, work: Path) -> None:
-    """Save a chapter while the browser shows it under sphinx-autobuild; time until the page
-    shows the change."""
-    from browser import CHROMIUM, launch
+    """Save a chapter while the browser shows it under the live preview; time until the page
+    shows the change. Measured for the book's preview and for plain sphinx-autobuild."""
+    from browser import CHROMIUM
 
     if not Path(CHROMIUM).exists():
         print(f"6. live preview: not measured: {CHROMIUM} is missing (apt-get install chromium)")
         return
+    for n, (name, server) in enumerate(LIVE_SERVERS.items()):
+        shown = _live_preview_once(src, work / f"live-{n}", server)
+        print(f"6. live preview, {name}: from saving a chapter to the browser showing the change: {shown}")
+
+
+def _live_preview_once(src: Path, work: Path, server_command: list[str]) -> str:
+    from browser import launch
     from playwright.sync_api import Error, sync_playwright
 
+    work.mkdir()
     book = copy(src, work, "live-book")
     out = work / "live-html"
     port = _free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "sphinx_autobuild", "-b", "html", "-q", "--host", "127.0.0.1", "--port", str(port),
-         "-d", str(work / "live-doctrees"), str(book), str(out)],
+        [sys.executable, *server_command, "-b", "html", "-q", "--host", "127.0.0.1",
+         "--port", str(port), "-d", str(work / "live-doctrees"), str(book), str(out)],
         env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         chapter = edited_chapter(book)
         page_path = chapter.relative_to(book).with_suffix(".html").as_posix()
         url = f"http://127.0.0.1:{port}/{page_path}"
         if not _serving(url, time.monotonic() + 180):
-            print("6. live preview: not measured: sphinx-autobuild did not start serving")
-            return
+            return "not measured: the server did not start serving"
         marker = "Benchmarkedit"
         with sync_playwright() as playwright:
             browser = launch(playwright)
@@ -370,9 +383,7 @@ def live_preview(src: Path, work: Path) -> None:
                     pass  # the page is reloading
                 time.sleep(0.02)
             browser.close()
-        shown = f"{seconds:.2f} s" if seconds is not None else "not within 60 s"
-        print(f"6. live preview: from saving {chapter.relative_to(book).as_posix()} to the browser showing "
-              f"the change: {shown}")
+        return f"{seconds:.2f} s" if seconds is not None else "not within 60 s"
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -382,7 +393,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tiny", action="store_true", help="a quick run on a small test book")
     parser.add_argument("--repeat", type=int, default=3, help="full builds per setting (the fastest counts)")
-    parser.add_argument("--only", choices=["startup", "edit", "checker"], help="run one section only")
+    parser.add_argument("--only", choices=["startup", "edit", "live", "checker"], help="run one section only")
     args = parser.parse_args(argv)
     book = TINY_BOOK if args.tiny else ROOT
     repeat = 1 if args.tiny else args.repeat
@@ -396,7 +407,7 @@ def main(argv=None) -> int:
             return 0
         src = copy(book, work)
         if args.only:
-            {"startup": startup, "edit": edit_loop}[args.only](src, work)
+            {"startup": startup, "edit": edit_loop, "live": live_preview}[args.only](src, work)
             return 0
         startup(src, work)
         full_builds(src, work, repeat)
