@@ -52,13 +52,17 @@ class Article:
     extra: dict = field(default_factory=dict)
 
 
+class _CffLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml's, where PyYAML has it
+    """YAML's safe loader, dates kept as written (YYYY-MM-DD)."""
+
+
+_CffLoader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+
+
 def read_cff(path: Path) -> dict:
     """CITATION.cff, its dates kept as written (YYYY-MM-DD)."""
-    class Loader(yaml.SafeLoader):
-        pass
-    Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
     with path.open(encoding="utf-8") as handle:
-        return yaml.load(handle, Loader=Loader) or {}
+        return yaml.load(handle, Loader=_CffLoader) or {}
 
 
 def book_from(project: str, author: str, release: str, language: str, cff: dict,

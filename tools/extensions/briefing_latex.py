@@ -21,15 +21,14 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 from pathlib import Path
 
-import yaml
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
 from briefing.dates import date_words
+from briefing.metadata import read_cff
 
 # Nodes whose ids the LaTeX writer turns into labels itself.
 LABELLED = (nodes.section, nodes.target, nodes.table, nodes.figure, nodes.citation, nodes.footnote,
@@ -40,20 +39,14 @@ LABELLED = (nodes.section, nodes.target, nodes.table, nodes.figure, nodes.citati
 LONG_TOKEN = 24
 
 
-def citation_metadata(srcdir) -> dict:
-    """CITATION.cff, which a test keeps in step with conf.py: its release date and keywords."""
-    path = Path(srcdir) / "CITATION.cff"
-    return yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else {}
-
-
 def edition(app) -> dict[str, str]:
     """What the title page, the PDF metadata and the EPUB metadata say of this edition."""
     from briefing_sources import registry
     config = app.config
-    cff = citation_metadata(app.srcdir)
-    released = config.briefing_edition_date or cff.get("date-released", "")
-    if isinstance(released, date):
-        released = released.isoformat()
+    # CITATION.cff, which a test keeps in step with conf.py: its release date and keywords.
+    cff_path = Path(app.srcdir) / config.briefing_citation_file
+    cff = read_cff(cff_path) if cff_path.is_file() else {}
+    released = config.briefing_edition_date or str(cff.get("date-released", ""))
     published = [s.published for s in registry(app).values()]
     return {
         "title": config.project,
@@ -372,6 +365,7 @@ def configure(app, config) -> None:
 
 
 def setup(app):
+    app.setup_extension("briefing_metadata")  # briefing_citation_file: CITATION.cff
     app.add_config_value("briefing_subtitle", "", "env", types=frozenset({str}))
     app.add_config_value("briefing_edition_date", "", "env", types=frozenset({str}))
     app.add_config_value("briefing_pdf_language", "en", "env", types=frozenset({str}))
