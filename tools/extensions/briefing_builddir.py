@@ -9,6 +9,9 @@
   otherwise Sphinx would keep the pages and search index half-written then (a page never written
   is written again, but the search index would lack every page the interrupted build did not
   reach, the glossary's entries among them, for good).
+- **Templates compiled once.** The page templates (the theme's and Sphinx's), compiled to Python
+  by Jinja on every build otherwise, are kept compiled beside the doctrees; Jinja recompiles a
+  template whose source has changed.
 - **A removed page leaves no trace.** The source pages whose "Cited by" lists named a page that
   is gone are read and written again, so the lists no longer link to it.
 """
@@ -18,6 +21,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import jinja2
 from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
@@ -101,9 +105,18 @@ def note_end(app, exception) -> None:
         _release()
 
 
+def keep_compiled_templates(app) -> None:
+    environment = getattr(getattr(app.builder, "templates", None), "environment", None)
+    if isinstance(environment, jinja2.Environment):
+        folder = Path(app.doctreedir) / "templates"
+        folder.mkdir(parents=True, exist_ok=True)
+        environment.bytecode_cache = jinja2.FileSystemBytecodeCache(str(folder))
+
+
 def setup(app):
     app.connect("config-inited", lock_folders)
     app.connect("builder-inited", note_start)
+    app.connect("builder-inited", keep_compiled_templates)
     app.connect("env-get-outdated", outdated)
     app.connect("build-finished", note_end)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
