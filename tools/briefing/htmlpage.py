@@ -7,13 +7,19 @@ book need of it, each thing with the line of its tag.
 - ``refs``: every URL-valued attribute (links, scripts, sources, icons) but an image's ``src``;
 - ``images``: each ``<img>`` with its ``src`` and ``alt``;
 - ``loads``: every resource the browser fetches by itself (scripts, stylesheets, icons, images,
-  frames, media, CSS ``url()`` and ``@import``), for the no-third-party-loads rule.
+  frames, media, CSS ``url()`` and ``@import``), for the no-third-party-loads rule;
+- ``numbers``: each number printed in the text of the main content (``role="main"``, or the whole
+  page if it has none), outside links, navigation and passage links, with the id of its block
+  (the innermost block element with an id, or the anchor that opens it), for the search.
 
-Used by the link check (briefing.htmllinks), the anchor baseline and the third-party rule.
+Used by the link check (briefing.htmllinks), the anchor baseline, the third-party rule and the
+search's figures (briefing_search). A build's link check and search read the same pages: each
+text is parsed once per process (``parse_page`` keeps what it read under the text's digest).
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -39,6 +45,12 @@ FETCHING_RELS = {"stylesheet", "preload", "modulepreload", "prefetch", "prerende
                  "preconnect", "dns-prefetch"}
 CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)|@import\s+(['"])([^'"]+)\3""", re.IGNORECASE)
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+# A number as the search indexes it: "142,000", "59", "3.5" (not inside a word or a longer figure).
+NUMBER = re.compile(r"(?<![\w.,])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\w,]\d)|(?<![\w.,])\d+(?:\.\d+)?(?!\w)")
+# Elements a number's block may be (the innermost with an id), and those whose text is not content.
+BLOCKS = {"p", "li", "tr", "dd", "dt", "figcaption", "caption", "figure", "blockquote", "section",
+          "h1", "h2", "h3", "h4", "h5", "h6", "table", "div", "aside", "td", "th"}
+NOT_CONTENT = {"a", "script", "style", "nav", "header", "footer"}
 
 
 @dataclass(frozen=True)
@@ -76,6 +88,7 @@ class Page:
     refs: list[Ref] = field(default_factory=list)
     images: list[Image] = field(default_factory=list)
     loads: list[Load] = field(default_factory=list)
+    numbers: list[tuple[str, str]] = field(default_factory=list)  #: (as printed, id of its block)
 
 
 def srcset_urls(value: str) -> list[str]:
@@ -99,11 +112,15 @@ def third_party(url: str, own_hosts: frozenset[str]) -> bool:
 
 
 class _Reader(HTMLParser):
-    def __init__(self) -> None:
+    def __init__(self, whole_page_is_main: bool = False) -> None:
         super().__init__(convert_charrefs=True)
         self.page = Page()
         self._main_depth = 0  # open elements inside the main article; 0 when outside it
         self._style_line: int | None = None
+        # For the numbers: each open element as [tag, block id, not content, role="main"].
+        self._open: list[list] = []
+        self._in_main = whole_page_is_main
+        self._not_content = 0  # open elements whose text is not content
 
     def handle_starttag(self, tag, attrs):
         self._tag(tag, attrs)
@@ -114,6 +131,8 @@ class _Reader(HTMLParser):
             self._main_depth += 1
         if tag == "style":
             self._style_line = self.getpos()[0]
+        if tag not in VOID:
+            self._open_element(tag, dict(attrs))
 
     def handle_startendtag(self, tag, attrs):
         self._tag(tag, attrs)
@@ -123,11 +142,37 @@ class _Reader(HTMLParser):
             self._main_depth -= 1
         if tag == "style":
             self._style_line = None
+        if tag in VOID:
+            return
+        while self._open:  # closes what the page left open inside it, as a browser does
+            name, _, not_content, main = self._open.pop()
+            self._not_content -= not_content
+            if main:
+                self._in_main = False
+            if name == tag:
+                break
 
     def handle_data(self, data):
         if self._style_line is not None:
             self.page.loads += css_loads(data, self.getpos()[0])
+        if self._in_main and not self._not_content:
+            block = next((entry[1] for entry in reversed(self._open) if entry[1]), None)
+            if block is not None:
+                self.page.numbers.extend((match.group(0), block) for match in NUMBER.finditer(data))
 
+    def _open_element(self, tag: str, values: dict) -> None:
+        classes = (values.get("class") or "").split()
+        if tag == "span" and "target" in classes and values.get("id"):
+            # An anchor opening a block without an id of its own (an archived passage's ¶N)
+            for entry in reversed(self._open):
+                if entry[0] in BLOCKS:
+                    entry[1] = entry[1] or values["id"]
+                    break
+        not_content = tag in NOT_CONTENT or "passage-links" in classes
+        main = values.get("role") == "main"
+        self._open.append([tag, values.get("id") if tag in BLOCKS else None, not_content, main])
+        self._not_content += not_content
+        self._in_main = self._in_main or main
     def _tag(self, tag, attrs):
         if not attrs and tag != "img":
             return
@@ -157,8 +202,21 @@ class _Reader(HTMLParser):
             page.loads += css_loads(values["style"], line)
 
 
+_PARSED: dict[str, Page] = {}  # sha256 of a page's text -> the page as parsed, in this process
+_PARSED_MOST = 4096
+
+
 def parse_page(text: str) -> Page:
-    reader = _Reader()
-    reader.feed(text)
-    reader.close()
-    return reader.page
+    """The page's model. The same text is parsed once per process: the link check and the search
+    read the pages a build wrote one after the other. Callers do not change the model."""
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    page = _PARSED.get(digest)
+    if page is None:
+        reader = _Reader(whole_page_is_main='role="main"' not in text)
+        reader.feed(text)
+        reader.close()
+        page = reader.page
+        if len(_PARSED) >= _PARSED_MOST:
+            _PARSED.clear()
+        _PARSED[digest] = page
+    return page

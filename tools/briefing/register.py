@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from dataclasses import dataclass
 
@@ -158,6 +159,20 @@ def build_register(annotations: list[dict], register_id: str, label: str) -> dic
         "total": len(annotations),
         "first": {"type": "AnnotationPage", "startIndex": 0, "items": annotations},
     }
+
+
+def register_json(register: dict) -> str:
+    """The register as JSON, one annotation a line: a change to one block is a one-line change,
+    and each line is written by the standard library's C encoder (which an indented dump bypasses:
+    a tenth of the time)."""
+    items = register["first"]["items"]
+    head = {**register, "first": {**register["first"], "items": []}}
+    text = json.dumps(head, ensure_ascii=False, indent=1)
+    if not items:
+        return text + "\n"
+    lines = ",\n".join("  " + json.dumps(item, ensure_ascii=False) for item in items)
+    opening = '"items": []'
+    return text.replace(opening, '"items": [\n' + lines + "\n  ]", 1) + "\n"
 
 
 def register_csv(register: dict) -> str:

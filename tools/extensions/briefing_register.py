@@ -27,7 +27,7 @@ from sphinx.util import logging
 
 from briefing.datafiles import FIGURE_COLUMNS, TIMELINE_COLUMNS, read_rows
 from briefing.metadata import article_from_entry
-from briefing.register import Block, annotation, build_register, register_csv
+from briefing.register import Block, annotation, build_register, register_csv, register_json
 from briefing_claims import block_parts, cite_keys, passage_links
 from briefing_sources import registry, source_index
 
@@ -297,7 +297,7 @@ def write_files(app, exception) -> None:
     written = (out / REGISTER).is_file() and (out / REGISTER_CSV).is_file()
     if not (written and stamp.is_file() and stamp.read_text(encoding="utf-8") == inputs):
         register = _register(app, rules)
-        (out / REGISTER).write_text(json.dumps(register, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        (out / REGISTER).write_text(register_json(register), encoding="utf-8")
         (out / REGISTER_CSV).write_text(register_csv(register), encoding="utf-8")
         stamp.write_text(inputs, encoding="utf-8")
     srcdir = Path(app.srcdir)

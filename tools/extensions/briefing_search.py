@@ -4,8 +4,8 @@
   "59") are what readers of this book look for. After the build, every number printed in a
   page's text (outside links) becomes an entry of the search index's index-entry table, pointing
   at the block that prints it (the innermost element with an id: a paragraph, list item, table
-  row, caption or archived passage), so a search for "142,000" lists those blocks and opens each
-  at its place. The entries are made from the built pages, in a fixed order: the same book gives
+  row, caption or archived passage; briefing.htmlpage reads them), so a search for "142,000"
+  lists those blocks and opens each at its place. The entries are made from the built pages, in a fixed order: the same book gives
   the same ``searchindex.js``. What each page holds is kept beside the doctrees under a digest of
   the page, so a rebuild parses only the pages it rewrote.
 - **Glossary entries stay in the index.** Sphinx keeps the index entries of a page (the
@@ -27,78 +27,10 @@ import html
 import json
 import os
 import pickle
-import re
-from html.parser import HTMLParser
 from pathlib import Path
 
 from sphinx import addnodes
-from sphinx.util import logging
-
-logger = logging.getLogger(__name__)
-
-NUMBER = re.compile(r"(?<![\w.,])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\w,]\d)|(?<![\w.,])\d+(?:\.\d+)?(?!\w)")
-BLOCKS = {"p", "li", "tr", "dd", "dt", "figcaption", "caption", "figure", "blockquote", "section",
-          "h1", "h2", "h3", "h4", "h5", "h6", "table", "div", "aside", "td", "th"}
-SKIP = {"a", "script", "style", "nav", "header", "footer"}
-
-
-class _Numbers(HTMLParser):
-    """The numbers in the text of a page's main content, each with the id of its block."""
-
-    def __init__(self, main_id: str | None) -> None:
-        super().__init__(convert_charrefs=True)
-        self.main_id = main_id
-        self.stack: list[list] = []  # [tag, block id, skipped, main] of each open element
-        self.found: list[tuple[str, str]] = []
-        self.inside_main = main_id is None
-
-    VOID = {"br", "img", "hr", "meta", "link", "input", "source", "wbr", "col", "area", "base"}
-
-    def handle_starttag(self, tag, attrs):
-        if tag in self.VOID:
-            return
-        attrs = dict(attrs)
-        is_main = self.main_id is not None and attrs.get("id") == self.main_id
-        skipped = tag in SKIP or "passage-links" in (attrs.get("class") or "").split()
-        block_id = attrs.get("id") if tag in BLOCKS else None
-        if tag == "span" and "target" in (attrs.get("class") or "").split() and attrs.get("id"):
-            # An anchor at the start of a block without an id of its own (an archived passage's ¶N)
-            for entry in reversed(self.stack):
-                if entry[0] in BLOCKS:
-                    entry[1] = entry[1] or attrs["id"]
-                    break
-        self.stack.append([tag, block_id, skipped, is_main])
-        if is_main:
-            self.inside_main = True
-
-    def handle_endtag(self, tag):
-        if tag in self.VOID:
-            return
-        while self.stack:
-            name, _, _, was_main = self.stack.pop()
-            if was_main:
-                self.inside_main = False
-            if name == tag:
-                break
-
-    def handle_data(self, data):
-        if not self.inside_main or any(skipped for _, _, skipped, _ in self.stack):
-            return
-        block = next((i for _, i, _, _ in reversed(self.stack) if i), None)
-        if block is None:
-            return
-        for match in NUMBER.finditer(data):
-            self.found.append((match.group(0), block))
-
-
-def numbers_of(page: str, main_id: str | None = "furo-main-content") -> list[tuple[str, str]]:
-    if main_id and f'id="{main_id}"' not in page:
-        main_id = None
-    parser = _Numbers(main_id)
-    parser.feed(page)
-    parser.close()
-    return parser.found
-
+from briefing.htmlpage import parse_page
 
 def search_terms(number: str) -> set[str]:
     """The keys a number is found under: as printed, and without thousands separators."""
@@ -151,7 +83,7 @@ def page_numbers(page: Path, kept: dict) -> list[tuple[str, str]]:
     content = page.read_bytes()
     digest = hashlib.sha256(content).hexdigest()
     if kept.get(str(page), (None,))[0] != digest:
-        kept[str(page)] = (digest, numbers_of(content.decode("utf-8")))
+        kept[str(page)] = (digest, parse_page(content.decode("utf-8")).numbers)
     return kept[str(page)][1]
 
 
