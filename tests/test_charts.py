@@ -123,7 +123,7 @@ def test_drawing_is_byte_for_byte_reproducible(tmp_path):
     panels = [("Kyrgyz deaths", ["kyrgyz_deaths"])]
     written = []
     for name in ("a", "b"):
-        fig = charts.drawing("figures", points, panels, {"alpha2022": "Alpha, 19 Sep 2022"})
+        fig = charts.draw_figures(points, panels, {"alpha2022": "Alpha, 19 Sep 2022"})
         written.append(charts.save(fig, tmp_path / name / "chart"))
     for first, second in zip(*written):
         assert first.read_bytes() == second.read_bytes(), first.name
@@ -139,3 +139,16 @@ def test_the_book_shows_its_charts(book_html, page, kind):
     assert image, charts_here[0][:400]
     assert (book_html / image.group(2)).read_bytes().lstrip().startswith(b"<?xml")
     assert 'class="bibtex-citation"' in charts_here[0]
+
+
+def test_chart_settings_are_lists_or_tuples(overlay):
+    conf = ("from rootconf import *  # noqa: F401,F403\n\n"
+            "extensions = extensions + ['briefing_charts']  # noqa: F405\n"
+            "briefing_chart_panels = ({}, )\nbriefing_timeline_chart_range = {}\n")
+    panels = '("Kyrgyz deaths", ["kyrgyz_deaths"])'
+    app = overlay("charts", {"conf.py": conf.format(panels, '["2022-09-14", "2022-10-14"]')})
+    assert warnings_of(app) == []
+    # A dict unpacks as its two keys: only the declared types catch it.
+    app = overlay("charts", {"conf.py": conf.format(panels, '{"2022-09-14": 1, "2022-10-14": 2}')})
+    found = warnings_of(app)
+    assert any("briefing_timeline_chart_range" in w and "dict" in w for w in found), found

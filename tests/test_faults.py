@@ -120,9 +120,11 @@ def test_every_make_target_keeps_doctrees_outside_the_published_folders(tmp_path
 # --- bad input: a located warning that says what to do, never a traceback --------------------
 
 def test_malformed_data_files_give_located_errors(tmp_path):
-    from briefing.datafiles import TIMELINE_COLUMNS, read_rows
+    from briefing.datafiles import read_dataset, read_rows
+    from conftest import ROOT
 
-    header = ",".join(TIMELINE_COLUMNS) + "\n"
+    timeline = read_dataset(ROOT, "timeline")
+    header = ",".join(timeline.columns) + "\n"
     good = "2022-09-14,14 September 2022,Fighting,src,p\n"
     cases = {
         "latin1.csv": ((header + good).encode() + "2022-09-15,15 September 2022,Caf\xe9,src,p\n".encode("latin-1"),
@@ -138,11 +140,11 @@ def test_malformed_data_files_give_located_errors(tmp_path):
     (tmp_path / "data").mkdir()
     for name, (content, where, what) in cases.items():
         (tmp_path / "data" / name).write_bytes(content)
-        rows, errors = read_rows(tmp_path, f"data/{name}", TIMELINE_COLUMNS)
+        rows, errors = read_rows(tmp_path, f"data/{name}", timeline)
         assert errors, f"{name}: no error"
         assert errors[0].location.startswith(where), (name, errors[0].location)
         assert what in errors[0].message and ";" in errors[0].message, (name, errors[0].message)
-    rows, errors = read_rows(tmp_path, "data/month13.csv", TIMELINE_COLUMNS)
+    rows, errors = read_rows(tmp_path, "data/month13.csv", timeline)
     assert rows == []
 
 

@@ -9,6 +9,7 @@ text is drawn as paths, SVG ids come from a fixed salt, and no file carries a da
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 import textwrap
@@ -55,12 +56,24 @@ def _wrap(text: str, width: int) -> str:
     return "\n".join(textwrap.wrap(text, width)) or text
 
 
+def _in_book_style(draw):
+    """``draw``, run under the book's style (RC): fonts, colours, SVG ids."""
+    @functools.wraps(draw)
+    def styled(*args, **kwargs):
+        import matplotlib  # imported only when a chart is drawn
+
+        with matplotlib.rc_context(RC):
+            return draw(*args, **kwargs)
+    return styled
+
+
 def _figure(width: float, height: float):
     from matplotlib.figure import Figure  # imported only when a chart is drawn
 
     return Figure(figsize=(width, height), layout="constrained")
 
 
+@_in_book_style
 def draw_figures(points: list[dict], panels: list[tuple[str, list[str]]], shorts: dict[str, str]):
     """One panel per group of measures; a point per report at its as-of date, coloured by the
     reporting authority and shaped by the source, a thin line joining each authority's reports.
@@ -118,6 +131,7 @@ def draw_figures(points: list[dict], panels: list[tuple[str, list[str]]], shorts
     return fig
 
 
+@_in_book_style
 def draw_timeline(events: list[dict], first: str, last: str, shorts: dict[str, str]):
     """One row per event, top to bottom in date order, its dot at its date, shaped and coloured
     by the source that reports it. ``events``: dicts with date, event, source."""
@@ -172,10 +186,3 @@ def save(fig, stem: Path) -> list[Path]:
             written.append(target)
     return written
 
-
-def drawing(kind: str, *args):
-    """A finished figure of ``kind`` ("figures" or "timeline"), drawn under the book's style."""
-    import matplotlib
-
-    with matplotlib.rc_context(RC):
-        return {"figures": draw_figures, "timeline": draw_timeline}[kind](*args)

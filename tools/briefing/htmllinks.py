@@ -165,6 +165,32 @@ def _read_page(outdir: Path, path: str, cache: dict, report: Report) -> Page:
     return page
 
 
+@dataclass
+class _Site:
+    """What the checks of one page need to know of the whole site, and where they put problems."""
+    outdir: Path
+    files: set[str]              # every file of the site, site-relative
+    dirs: set[str]               # every directory, for links that name one
+    pages: dict[str, Page]       # page path -> parsed page (HTML assets are added on demand)
+    sources: dict[str, str]      # page path -> the source file it was built from
+    http_hosts: frozenset[str]   # hosts allowed over plain http (lower case)
+    own_hosts: frozenset[str]    # the book's own hosts, from which a page may load
+    decorative: tuple[str, ...]  # glob patterns of images allowed an empty alt
+    allow_file: str              # the allow lists, named in the advice
+    decorative_file: str
+    report: Report
+
+    def anchors(self, target: str) -> set[str]:
+        if target not in self.pages:  # an HTML file among the assets: parsed on demand
+            self.pages[target] = parse_page((self.outdir / target).read_text(encoding="utf-8", errors="replace"))
+        return self.pages[target].ids
+
+    def add(self, path: str, line: int, kind: str, what: str, todo: str) -> None:
+        source = self.sources.get(path)
+        origin = f"page built from {source}" if source else STRAY_PAGE if kind == "orphan" else SOURCE_NONE
+        self.report.problems.append(Problem(path, line, f"{what} ({origin})", todo, kind))
+
+
 def check_site(outdir: Path | str, root: str = "index.html", http_hosts=frozenset(),
                decorative=(), sources: dict[str, str] | None = None,
                allow_file: str = "data/http-allowed-hosts.txt",
@@ -181,116 +207,114 @@ def check_site(outdir: Path | str, root: str = "index.html", http_hosts=frozense
     which a page may load.
     """
     outdir = Path(outdir)
-    sources = sources or {}
-    http_hosts = frozenset(host.lower() for host in http_hosts)
     files, dirs, page_paths = _walk(outdir)
     cache = {} if cache is None else cache
     for gone in set(cache) - set(page_paths):
         del cache[gone]
     report = Report(pages=len(page_paths))
-    pages = {path: _read_page(outdir, path, cache, report) for path in page_paths}
-
-    def anchors(target: str) -> set[str]:
-        if target not in pages:  # an HTML file among the assets: parsed on demand
-            pages[target] = parse_page((outdir / target).read_text(encoding="utf-8", errors="replace"))
-        return pages[target].ids
-
-    links: dict[str, set[str]] = {}
-
-    def origin(path: str, kind: str) -> str:
-        source = sources.get(path)
-        return f"page built from {source}" if source else STRAY_PAGE if kind == "orphan" else SOURCE_NONE
-
-    def add(path: str, line: int, kind: str, what: str, todo: str) -> None:
-        report.problems.append(Problem(path, line, f"{what} ({origin(path, kind)})", todo, kind))
-
-    own_hosts = frozenset(host.lower() for host in own_hosts)
+    site = _Site(outdir, files, dirs, {path: _read_page(outdir, path, cache, report) for path in page_paths},
+                 sources or {}, frozenset(host.lower() for host in http_hosts),
+                 frozenset(host.lower() for host in own_hosts), tuple(decorative), allow_file, decorative_file,
+                 report)
+    links: dict[str, set[str]] = {}  # page -> the pages it links to
     for path in page_paths:
-        page = pages[path]
-        out = links.setdefault(path, set())
+        page = site.pages[path]
         for load in page.loads:
-            if third_party(load.url, own_hosts):
-                add(path, load.line, "third-party", f"{load.what} loads {load.url}", LOCAL_ONLY)
-        for ref in page.refs:
-            report.links += 1
-            url = ref.url.strip()
-            if _external(url):
-                problem = url_problem(url, http_hosts)
-                if problem and problem[0] == "http":
-                    add(path, ref.line, "http", f"external link '{url}' {problem[1]}",
-                        f"link to https://, or, if the site serves only http, add '{urlsplit(url).hostname}' "
-                        f"to {allow_file} with the reason")
-                elif problem:
-                    add(path, ref.line, "url", f"external link '{url}' is not a well-formed URL: it {problem[1]}",
-                        "correct the URL")
-                continue
-            if _other_scheme(url):
-                continue
-            target, fragment = resolve(path, url)
-            noun = "image" if ref.tag in ("img", "source") else "link"
-            if target is None:
-                add(path, ref.line, "internal", f"{noun} '{url}' leads outside the built book",
-                    "link to a page of the book, or write the full https:// address")
-                continue
-            if target not in files:
-                if target in dirs and posixpath.join(target, "index.html") in files:
-                    target = posixpath.join(target, "index.html")
-                else:
-                    add(path, ref.line, "image" if noun == "image" else "internal",
-                        f"{noun} '{url}' leads to no file in the built book"
-                        + (f"; there is no {target}" if target != url else ""),
-                        "correct the path, or add the file it names to the sources")
-                    continue
-            if target.endswith(PAGE_SUFFIXES):
-                out.add(target)
-                if fragment not in FREE_FRAGMENTS and not fragment.startswith(":~:") \
-                        and fragment not in anchors(target):
-                    where = "this page" if target == path else target
-                    add(path, ref.line, "fragment",
-                        f"link '{url}' names the anchor '#{fragment}', which {where} does not have",
-                        "link to an existing heading, label or paragraph anchor, or add a label "
-                        "(in MyST, '(name)=' above a heading)")
+            if third_party(load.url, site.own_hosts):
+                site.add(path, load.line, "third-party", f"{load.what} loads {load.url}", LOCAL_ONLY)
+        links[path] = {target for ref in page.refs if (target := _check_ref(site, path, ref))}
         for image in page.images:
-            report.links += 1
-            if not (image.src or "").strip():
-                add(path, image.line, "image", "image without a src", "give the image a file")
-                continue
-            src = image.src.strip()
-            target = None
-            if _external(src):
-                problem = url_problem(src, http_hosts)
-                if problem:
-                    add(path, image.line, problem[0], f"image '{src}' {problem[1]}", "correct the address")
-            elif not _other_scheme(src):
-                target, _ = resolve(path, src)
-                if target is None or target not in files:
-                    add(path, image.line, "image", f"image '{src}' is not in the built book"
-                        + (f"; there is no {target}" if target and target != src else ""),
-                        "correct the path, or add the image to the sources")
-            if not (image.alt or "").strip():
-                if image.alt is not None and target and any(fnmatch.fnmatchcase(target, pattern)
-                                                            for pattern in decorative):
-                    continue  # an allowed decorative image (alt="" present, pattern in the allow list)
-                missing = "no alt attribute" if image.alt is None else "an empty alt text"
-                add(path, image.line, "alt", f"image '{src}' has {missing}",
-                    "describe what it shows in its alt text (in MyST, ![what it shows](path)); a purely "
-                    f"decorative theme image may instead be listed in {decorative_file} with the reason")
-
-    if root in pages:
-        seen = {root}
-        queue = deque([root])
-        while queue:
-            for target in links.get(queue.popleft(), ()):
-                if target not in seen:
-                    seen.add(target)
-                    queue.append(target)
-        for path in page_paths:
-            if path not in seen:
-                add(path, 1, "orphan", f"page {path} is reached by no chain of links from {root}",
-                    "add it to a toctree or link to it from a page that is, or remove it")
-    report.problems += _style_sheet_loads(outdir, files, own_hosts)
+            _check_image(site, path, image)
+    if root in site.pages:
+        for path in _orphans(page_paths, root, links):
+            site.add(path, 1, "orphan", f"page {path} is reached by no chain of links from {root}",
+                     "add it to a toctree or link to it from a page that is, or remove it")
+    report.problems += _style_sheet_loads(outdir, files, site.own_hosts)
     report.problems.sort(key=Problem.sort_key)
     return report
+
+
+def _check_ref(site: _Site, path: str, ref: Ref) -> str | None:
+    """Check one link or resource URL of the page ``path``; the page it leads to, if any."""
+    site.report.links += 1
+    url = ref.url.strip()
+    if _external(url):
+        problem = url_problem(url, site.http_hosts)
+        if problem and problem[0] == "http":
+            site.add(path, ref.line, "http", f"external link '{url}' {problem[1]}",
+                     f"link to https://, or, if the site serves only http, add '{urlsplit(url).hostname}' "
+                     f"to {site.allow_file} with the reason")
+        elif problem:
+            site.add(path, ref.line, "url", f"external link '{url}' is not a well-formed URL: it {problem[1]}",
+                     "correct the URL")
+        return None
+    if _other_scheme(url):
+        return None
+    target, fragment = resolve(path, url)
+    noun = "image" if ref.tag in ("img", "source") else "link"
+    if target is None:
+        site.add(path, ref.line, "internal", f"{noun} '{url}' leads outside the built book",
+                 "link to a page of the book, or write the full https:// address")
+        return None
+    if target not in site.files:
+        if target in site.dirs and posixpath.join(target, "index.html") in site.files:
+            target = posixpath.join(target, "index.html")
+        else:
+            site.add(path, ref.line, "image" if noun == "image" else "internal",
+                     f"{noun} '{url}' leads to no file in the built book"
+                     + (f"; there is no {target}" if target != url else ""),
+                     "correct the path, or add the file it names to the sources")
+            return None
+    if not target.endswith(PAGE_SUFFIXES):
+        return None
+    if fragment not in FREE_FRAGMENTS and not fragment.startswith(":~:") and fragment not in site.anchors(target):
+        where = "this page" if target == path else target
+        site.add(path, ref.line, "fragment",
+                 f"link '{url}' names the anchor '#{fragment}', which {where} does not have",
+                 "link to an existing heading, label or paragraph anchor, or add a label "
+                 "(in MyST, '(name)=' above a heading)")
+    return target
+
+
+def _check_image(site: _Site, path: str, image: Image) -> None:
+    """An ``<img>`` of the page ``path``: its file, or its address, and its alt text."""
+    site.report.links += 1
+    if not (image.src or "").strip():
+        site.add(path, image.line, "image", "image without a src", "give the image a file")
+        return
+    src = image.src.strip()
+    target = None
+    if _external(src):
+        problem = url_problem(src, site.http_hosts)
+        if problem:
+            site.add(path, image.line, problem[0], f"image '{src}' {problem[1]}", "correct the address")
+    elif not _other_scheme(src):
+        target, _ = resolve(path, src)
+        if target is None or target not in site.files:
+            site.add(path, image.line, "image", f"image '{src}' is not in the built book"
+                     + (f"; there is no {target}" if target and target != src else ""),
+                     "correct the path, or add the image to the sources")
+    if (image.alt or "").strip():
+        return
+    if image.alt is not None and target and any(fnmatch.fnmatchcase(target, pattern)
+                                                for pattern in site.decorative):
+        return  # an allowed decorative image (alt="" present, pattern in the allow list)
+    missing = "no alt attribute" if image.alt is None else "an empty alt text"
+    site.add(path, image.line, "alt", f"image '{src}' has {missing}",
+             "describe what it shows in its alt text (in MyST, ![what it shows](path)); a purely "
+             f"decorative theme image may instead be listed in {site.decorative_file} with the reason")
+
+
+def _orphans(page_paths: list[str], root: str, links: dict[str, set[str]]) -> list[str]:
+    """The pages that no chain of links from ``root`` reaches, in ``page_paths`` order."""
+    seen = {root}
+    queue = deque([root])
+    while queue:
+        for target in links.get(queue.popleft(), ()):
+            if target not in seen:
+                seen.add(target)
+                queue.append(target)
+    return [path for path in page_paths if path not in seen]
 
 
 LOCAL_ONLY = ("serve it from the book's own _static folder, or leave it out: no page loads anything "

@@ -26,7 +26,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from briefing import charts
-from briefing.datafiles import FIGURE_COLUMNS, TIMELINE_COLUMNS, read_rows
+from briefing_data import FILE_SETTINGS, dataset_rows
 from briefing_sources import registry
 
 logger = logging.getLogger(__name__)
@@ -34,11 +34,13 @@ WARN = {"type": "briefing", "subtype": "chart"}
 CHART_CODE = Path(charts.__file__)
 
 
-def _digest(payload: dict) -> str:
+def _digest(shaping: dict) -> str:
+    """A short hash of all that shapes a drawing: ``shaping`` (its kind and inputs), the drawing
+    code and matplotlib's version."""
     # The installed version, read without importing matplotlib: a chart already drawn costs no import.
-    payload = dict(payload, code=hashlib.sha256(CHART_CODE.read_bytes()).hexdigest(),
+    shaping = dict(shaping, code=hashlib.sha256(CHART_CODE.read_bytes()).hexdigest(),
                    matplotlib=importlib.metadata.version("matplotlib"))
-    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
+    return hashlib.sha256(json.dumps(shaping, sort_keys=True).encode()).hexdigest()[:16]
 
 
 SUFFIXES = (".svg", ".pdf")
@@ -55,40 +57,45 @@ def _cache_dir() -> Path | None:
 class Chart(SphinxDirective):
     has_content = True
     option_spec = {"alt": directives.unchanged, "name": directives.unchanged, "width": directives.unchanged}
-    kind = ""
-    data_file = ""
-    columns: tuple[str, ...] = ()
+    kind = ""          # the drawing's name, the first part of its file name
+    dataset_name = ""  # the data set's resource name in the data package
 
-    def select(self, rows) -> tuple[list, str]:
+    def rows_to_draw(self, rows) -> tuple[list, str]:
         """The rows to draw, and a sentence for the caption about the rows left out (or "")."""
         raise NotImplementedError
 
-    def payload(self, rows) -> tuple:
+    def drawing_inputs(self, rows, shorts: dict[str, str]) -> dict:
+        """The keyword arguments of ``draw`` for these rows, ``shorts`` naming their sources."""
+        raise NotImplementedError
+
+    def draw(self, **inputs):
+        """The finished matplotlib figure (a function of briefing.charts)."""
         raise NotImplementedError
 
     def default_alt(self) -> str:
         raise NotImplementedError
 
     def run(self):
-        path = self.config[self.data_file]
-        self.env.note_dependency(str(Path(self.env.srcdir) / path))
+        path = self.config[FILE_SETTINGS[self.dataset_name]]
         self.env.note_dependency(str(CHART_CODE))
         # The legend names sources by their short names in the registry.
         self.env.note_dependency(str(Path(self.env.srcdir) / self.config.briefing_sources_file))
-        rows, errors = read_rows(Path(self.env.srcdir), path, self.columns)
-        for error in errors:  # the data tables report them too; say which chart lacks them
-            logger.warning(f"{error.message} (row left out of the chart)", location=error.location, **WARN)
+        dataset, rows, problems = dataset_rows(self, self.dataset_name)
+        # The data tables report them too; say what the chart lacks for them.
+        lacks = "row left out of the chart" if dataset else "no chart drawn"
+        for problem in problems:
+            logger.warning(f"{problem.text} ({lacks})", location=problem.location, **WARN)
         sources = registry(self.env)
         rows = [r for r in rows if r["source"] in sources]
-        drawn, left_out = self.select(rows)
+        drawn, left_out = self.rows_to_draw(rows)
         if not drawn:
             logger.warning(f"{self.name}: no rows of {path} to draw; add dated rows or remove the chart",
                            location=self.get_location(), **WARN)
             return []
         shorts = {key: sources[key].short for key in sorted({r["source"] for r in drawn})}
-        args = self.payload(drawn) + (shorts,)
-        stem = f"{self.kind}-{_digest({'kind': self.kind, 'args': args})}"
-        self.ensure_drawn(stem, args)
+        inputs = self.drawing_inputs(drawn, shorts)
+        stem = f"{self.kind}-{_digest({'kind': self.kind, 'inputs': inputs})}"
+        self.ensure_drawn(stem, inputs)
         figure = self.figure(stem, sorted(shorts), left_out)
         # The caption is held to the passages of the rows drawn, not to the whole of each source.
         for caption in figure.findall(nodes.caption):
@@ -98,7 +105,7 @@ class Chart(SphinxDirective):
     def chart_dir(self) -> Path:
         return Path(self.env.doctreedir) / "charts"
 
-    def ensure_drawn(self, stem: str, args: tuple) -> None:
+    def ensure_drawn(self, stem: str, inputs: dict) -> None:
         target = self.chart_dir() / stem
         if all(target.with_suffix(s).is_file() for s in SUFFIXES):
             logger.info(f"briefing_charts: reused {stem} (data unchanged)")
@@ -113,8 +120,7 @@ class Chart(SphinxDirective):
                 shutil.copyfile(cached.with_suffix(suffix), target.with_suffix(suffix))
             logger.info(f"briefing_charts: reused {stem} from {cached.parent}")
             return
-        figure = charts.drawing(self.kind, *args)
-        charts.save(figure, target)
+        charts.save(self.draw(**inputs), target)
         logger.info(f"briefing_charts: drew {stem}")
         if cached:
             try:
@@ -156,13 +162,13 @@ class FiguresChart(Chart):
     """Reports of each measure group, as points at their as-of dates."""
 
     kind = "figures"
-    data_file = "briefing_figures_file"
-    columns = FIGURE_COLUMNS
+    dataset_name = "figures"
+    draw = staticmethod(charts.draw_figures)
 
     def panels(self):
         return [(str(title), [str(m) for m in measures]) for title, measures in self.config.briefing_chart_panels]
 
-    def select(self, rows):
+    def rows_to_draw(self, rows):
         wanted = {m for _, measures in self.panels() for m in measures}
         chosen = [r for r in rows if r["measure"] in wanted]
         dated = [r for r in chosen if r["as_of"]]
@@ -170,9 +176,9 @@ class FiguresChart(Chart):
                 if len(dated) < len(chosen) else "")
         return dated, note
 
-    def payload(self, rows):
+    def drawing_inputs(self, rows, shorts):
         points = [{k: r[k] for k in ("measure", "number", "as_of", "reported_by", "source")} for r in rows]
-        return (points, self.panels())
+        return {"points": points, "panels": self.panels(), "shorts": shorts}
 
     def default_alt(self):
         titles = "; ".join(title for title, _ in self.panels())
@@ -186,19 +192,20 @@ class TimelineChart(Chart):
     """The dated events within the configured period, one row each."""
 
     kind = "timeline"
-    data_file = "briefing_timeline_file"
-    columns = TIMELINE_COLUMNS
+    dataset_name = "timeline"
+    draw = staticmethod(charts.draw_timeline)
 
-    def select(self, rows):
+    def rows_to_draw(self, rows):
         first, last = self.config.briefing_timeline_chart_range
         inside = sorted((r for r in rows if first <= r["date"] <= last), key=lambda r: r["date"])
         note = "Events outside the period shown are left out; the timeline table lists them." \
             if len(inside) < len(rows) else ""
         return inside, note
 
-    def payload(self, rows):
+    def drawing_inputs(self, rows, shorts):
         first, last = self.config.briefing_timeline_chart_range
-        return ([{k: r[k] for k in ("date", "event", "source")} for r in rows], first, last)
+        events = [{k: r[k] for k in ("date", "event", "source")} for r in rows]
+        return {"events": events, "first": first, "last": last, "shorts": shorts}
 
     def default_alt(self):
         return ("Timeline chart: one row per event, top to bottom in date order, each with a dot "
@@ -208,11 +215,14 @@ class TimelineChart(Chart):
 
 def setup(app):
     app.setup_extension("briefing_sources")
-    app.setup_extension("briefing_tables")  # briefing_figures_file, briefing_timeline_file
+    app.setup_extension("briefing_data")
+    # Panels: (title, [measure, …]) each; the range: (first, last) as YYYY-MM-DD.
     app.add_config_value("briefing_chart_panels",
                          [("Kyrgyz deaths", ["kyrgyz_deaths"]), ("Kyrgyz injured", ["kyrgyz_injured"]),
-                          ("Displaced or evacuated", ["displaced", "evacuees"])], "env")
-    app.add_config_value("briefing_timeline_chart_range", ("2022-09-14", "2022-10-14"), "env")
+                          ("Displaced or evacuated", ["displaced", "evacuees"])], "env",
+                         types=frozenset({list, tuple}))
+    app.add_config_value("briefing_timeline_chart_range", ("2022-09-14", "2022-10-14"), "env",
+                         types=frozenset({list, tuple}))
     app.add_directive("figures-chart", FiguresChart)
     app.add_directive("timeline-chart", TimelineChart)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -25,10 +25,11 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.util import logging
 
-from briefing.datafiles import FIGURE_COLUMNS, TIMELINE_COLUMNS, read_rows
+from briefing.datafiles import DataError, read_dataset, read_rows
 from briefing.metadata import article_from_entry
 from briefing.register import Block, annotation, build_register, register_csv, register_json
 from briefing_claims import block_parts, cite_keys, passage_links
+from briefing_data import FILE_SETTINGS
 from briefing_sources import registry, source_index
 
 logger = logging.getLogger(__name__)
@@ -60,10 +61,13 @@ def _owner(node):
 
 
 def _data_rows(app) -> dict[str, dict]:
-    rows = {}
-    for option, columns in (("briefing_figures_file", FIGURE_COLUMNS), ("briefing_timeline_file", TIMELINE_COLUMNS)):
-        found, _ = read_rows(Path(app.srcdir), app.config[option], columns)
-        rows.update({row.location: row.fields for row in found})
+    rows, root = {}, Path(app.srcdir)
+    for name, setting in FILE_SETTINGS.items():
+        try:
+            found, _ = read_rows(root, app.config[setting], read_dataset(root, name))
+        except DataError:
+            continue  # the data tables report it
+        rows.update({row.location: row.cells for row in found})
     return rows
 
 

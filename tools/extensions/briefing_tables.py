@@ -7,15 +7,14 @@ the data file's line.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from docutils import nodes
 from docutils.parsers.rst import directives
 from docutils.statemachine import StringList
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from briefing.datafiles import FIGURE_COLUMNS, TIMELINE_COLUMNS, known_measures, read_rows, row_problems
+from briefing.datafiles import row_problems
+from briefing_data import FILE_SETTINGS, dataset_rows
 from briefing_sources import registry
 
 logger = logging.getLogger(__name__)
@@ -31,31 +30,30 @@ def _cell(text: str) -> str:
 
 class DataTable(SphinxDirective):
     option_spec = {"measures": directives.unchanged, "caption": directives.unchanged}
-    data_file = ""
-    columns: tuple[str, ...] = ()
+    dataset_name = ""  # the data set's resource name in the data package
     headers: tuple[str, ...] = ()
     widths = ""
 
-    def cells(self, row) -> list[str]:
+    def shown_cells(self, row) -> list[str]:
+        """The row's cells as the table shows them, before the citation of its source."""
         raise NotImplementedError
 
-    def select(self, rows):
+    def rows_to_show(self, rows):
         return rows
 
+    def mark_row(self, node, row) -> None:
+        """Set what the claims rule reads on a table row beyond its origin and passage."""
+
     def run(self):
-        path = self.config[self.data_file]
-        self.env.note_dependency(str(Path(self.env.srcdir) / path))
-        rows, errors = read_rows(Path(self.env.srcdir), path, self.columns)
-        for error in errors:
-            logger.warning(error.message, location=error.location, **WARN)
+        path = self.config[FILE_SETTINGS[self.dataset_name]]
+        dataset, rows, problems = dataset_rows(self, self.dataset_name)
+        for problem in problems:
+            logger.warning(problem.text, location=problem.location, **WARN)
         sources = registry(self.env)
-        measures = known_measures(Path(self.env.srcdir))
-        if measures is not None:
-            self.env.note_dependency("data/datapackage.json")
         kept = []
-        for row in self.select(rows):
-            for problem in row_problems(row, measures):
-                logger.warning(problem, location=row.location, **WARN)
+        for row in self.rows_to_show(rows):
+            for problem in row_problems(row, dataset):
+                logger.warning(problem.text, location=problem.location, **WARN)
             if row["source"] not in sources:
                 logger.warning(f"unknown source key '{row['source']}': use a key of "
                                f"{self.config.briefing_sources_file}", location=row.location, **WARN)
@@ -68,7 +66,7 @@ class DataTable(SphinxDirective):
                  ":header-rows: 1", f":widths: {self.widths}", ":class: data-table", ""]
         lines += ["* - " + self.headers[0]] + [f"  - {h}" for h in self.headers[1:]]
         for row in kept:
-            cells = self.cells(row) + [f"{{cite:p}}`{row['source']}`"]
+            cells = self.shown_cells(row) + [f"{{cite:p}}`{row['source']}`"]
             lines += ["* - " + cells[0]] + [f"  - {c}" for c in cells[1:]]
         lines.append(":::")
         container = nodes.container(classes=["data-table-wrapper"])
@@ -77,24 +75,25 @@ class DataTable(SphinxDirective):
         for node, row in zip(body_rows, kept):
             node["briefing-origin"] = row.location
             node["briefing-passage"] = row["passage"]
-            if "reported_by" in row.fields:
-                node["briefing-reported-by"] = row["reported_by"]
+            self.mark_row(node, row)
         return list(container.children)
 
 
 class FiguresTable(DataTable):
     """Every reported figure, one row each: what is counted, value, as of, reported by, source."""
 
-    data_file = "briefing_figures_file"
-    columns = FIGURE_COLUMNS
+    dataset_name = "figures"
     headers = ("What is counted", "Value", "As of", "Reported by", "Source")
     widths = "25 15 20 20 20"
 
-    def select(self, rows):
+    def rows_to_show(self, rows):
         wanted = [m.strip() for m in self.options.get("measures", "").split(",") if m.strip()]
         return [r for r in rows if not wanted or r["measure"] in wanted]
 
-    def cells(self, row):
+    def mark_row(self, node, row):
+        node["briefing-reported-by"] = row["reported_by"]
+
+    def shown_cells(self, row):
         return [_cell(row["counted"]), _cell(row["value"]), _cell(row["as_of_text"]),
                 _cell(row["reported_by"])]
 
@@ -102,22 +101,20 @@ class FiguresTable(DataTable):
 class TimelineTable(DataTable):
     """Every dated event, in date order."""
 
-    data_file = "briefing_timeline_file"
-    columns = TIMELINE_COLUMNS
+    dataset_name = "timeline"
     headers = ("When", "What happened", "Source")
     widths = "20 55 25"
 
-    def select(self, rows):
+    def rows_to_show(self, rows):
         return sorted(rows, key=lambda r: r["date"])
 
-    def cells(self, row):
+    def shown_cells(self, row):
         return [_cell(row["when"]), _cell(row["event"])]
 
 
 def setup(app):
     app.setup_extension("briefing_sources")
-    app.add_config_value("briefing_figures_file", "data/figures.csv", "env", types=frozenset({str}))
-    app.add_config_value("briefing_timeline_file", "data/timeline.csv", "env", types=frozenset({str}))
+    app.setup_extension("briefing_data")
     app.add_directive("figures-table", FiguresTable)
     app.add_directive("timeline-table", TimelineTable)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
