@@ -9,6 +9,7 @@ is read (what the claims rule found) and calls ``build_register`` when the HTML 
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import re
@@ -82,23 +83,35 @@ def sentence_spans(paragraph: str) -> list[tuple[int, int]]:
     return spans
 
 
+@functools.lru_cache(maxsize=4096)
+def _indexed_sentences(number: int, paragraph: str) -> tuple:
+    """The paragraph indexed whole and sentence by sentence: ((start, end), passage) per sentence.
+    Kept, since many blocks rest on one paragraph (the indexes are only read)."""
+    spans = sentence_spans(paragraph) or [(0, len(paragraph))]
+    return index_passage(number, paragraph), tuple(
+        (span, index_passage(number, paragraph[span[0]:span[1]])) for span in spans)
+
+
+@functools.lru_cache(maxsize=1024)
+def _sentence_index(source, sentences: tuple[str, ...]) -> SourceIndex:
+    return SourceIndex(source, list(sentences))
+
+
 def quote_selector(paragraph: str, number: int, items: list[Item], index: SourceIndex,
                    block_text: str) -> tuple[dict, list[Item]]:
     """A TextQuoteSelector within the archived paragraph: the sentences holding the block's
     figures, dates and quotations (from the first such sentence to the last); failing any, the
     sentence sharing most words with the block; failing that, the whole paragraph. Returns the
     selector and the items the paragraph holds."""
-    whole = index_passage(number, paragraph)
+    whole, sentences = _indexed_sentences(number, paragraph)
     held = [item for item in items if number in index.find(item, [whole])]
-    spans = sentence_spans(paragraph) or [(0, len(paragraph))]
-    chosen = [span for span in spans
-              if any(number in index.find(item, [index_passage(number, paragraph[span[0]:span[1]])])
-                     for item in held)]
+    spans = [span for span, _ in sentences]
+    chosen = [span for span, passage in sentences if any(number in index.find(item, [passage]) for item in held)]
     if held and len(chosen) == 0:
         chosen = [(0, len(paragraph))]  # an item running across sentences
     if not chosen:
-        sentences = [paragraph[start:end] for start, end in spans]
-        best = SourceIndex(index.source, sentences).best_passage(block_text)
+        best = _sentence_index(index.source, tuple(paragraph[start:end] for start, end in spans)) \
+            .best_passage(block_text)
         chosen = [spans[best - 1]] if best else [(0, len(paragraph))]
     start, end = chosen[0][0], chosen[-1][1]
     selector = {"type": "TextQuoteSelector", "exact": paragraph[start:end],
