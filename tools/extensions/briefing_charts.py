@@ -27,7 +27,7 @@ from sphinx.util.docutils import SphinxDirective
 
 from briefing import charts
 from briefing.datafiles import FIGURE_COLUMNS, TIMELINE_COLUMNS, read_rows
-from briefing_sources import registry
+from briefing_sources import corpus
 
 logger = logging.getLogger(__name__)
 WARN = {"type": "briefing", "subtype": "chart"}
@@ -78,7 +78,7 @@ class Chart(SphinxDirective):
         rows, errors = read_rows(Path(self.env.srcdir), path, self.columns)
         for error in errors:  # the data tables report them too; say which chart lacks them
             logger.warning(f"{error.message} (row left out of the chart)", location=error.location, **WARN)
-        sources = registry(self.env)
+        sources = corpus(self.env).sources
         rows = [r for r in rows if r["source"] in sources]
         drawn, left_out = self.select(rows)
         if not drawn:

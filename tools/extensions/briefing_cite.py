@@ -17,7 +17,7 @@ import pybtex.plugin
 
 from briefing.bibfile import BibFile, entry_text, read_bib
 from briefing.dates import MONTH_NAMES, month_abbreviation
-from briefing_sources import registry
+from briefing_sources import corpus
 
 
 def release_year_month(release: str) -> tuple[str, str] | None:
@@ -98,7 +98,7 @@ def cite_html(app, pagename: str, title: str) -> str:
             "in the reference is the page's path within the book; put the address you read it at "
             "in front of it.</p>\n")
     parts = [_block("This page", page_reference(app, title, url), page_bibtex(app, pagename, title, url))]
-    source = next((s for s in registry(app).values() if s.page == pagename), None)
+    source = next((s for s in corpus(app.env).sources.values() if s.page == pagename), None)
     bib = bibfile(app)
     if source is not None and bib is not None:
         entry = bib.raw(source.key)

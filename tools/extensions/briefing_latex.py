@@ -29,6 +29,7 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
+from briefing.archive import RegistryError, load_registry
 from briefing.dates import date_words
 
 # Nodes whose ids the LaTeX writer turns into labels itself.
@@ -48,13 +49,18 @@ def citation_metadata(srcdir) -> dict:
 
 def edition(app) -> dict[str, str]:
     """What the title page, the PDF metadata and the EPUB metadata say of this edition."""
-    from briefing_sources import registry
     config = app.config
     cff = citation_metadata(app.srcdir)
     released = config.briefing_edition_date or cff.get("date-released", "")
     if isinstance(released, date):
         released = released.isoformat()
-    published = [s.published for s in registry(app).values()]
+    # Read from the registry itself: the PDF's and the e-book's settings are made at config-inited,
+    # before the build and its sources (briefing_sources.corpus) exist. check_registry reports an
+    # unreadable registry.
+    try:
+        published = [s.published for s in load_registry(Path(app.srcdir), config.briefing_sources_file).values()]
+    except RegistryError:
+        published = []
     return {
         "title": config.project,
         "subtitle": config.briefing_subtitle,

@@ -16,7 +16,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from briefing.datafiles import FIGURE_COLUMNS, TIMELINE_COLUMNS, known_measures, read_rows, row_problems
-from briefing_sources import registry
+from briefing_sources import corpus
 
 logger = logging.getLogger(__name__)
 WARN = {"type": "briefing", "subtype": "data"}
@@ -48,7 +48,7 @@ class DataTable(SphinxDirective):
         rows, errors = read_rows(Path(self.env.srcdir), path, self.columns)
         for error in errors:
             logger.warning(error.message, location=error.location, **WARN)
-        sources = registry(self.env)
+        sources = corpus(self.env).sources
         measures = known_measures(Path(self.env.srcdir))
         if measures is not None:
             self.env.note_dependency("data/datapackage.json")
