@@ -13,6 +13,12 @@ copyright = "2026, the briefing book's editors"
 language = "en"
 release = version = "2026.11"
 
+# The hosted address: Read the Docs sets READTHEDOCS_CANONICAL_URL; elsewhere set BRIEFING_BASEURL
+# to the address the book is published at. With neither, the build makes no sitemap (a sitemap
+# needs absolute URLs) and "Cite this page" gives page paths.
+hosted_url = os.environ.get("READTHEDOCS_CANONICAL_URL") or os.environ.get("BRIEFING_BASEURL", "")
+html_baseurl = hosted_url.rstrip("/") + "/" if hosted_url else ""
+
 extensions = [
     "myst_parser",
     "sphinx_design",
@@ -36,6 +42,12 @@ extensions = [
     "briefing_register",
     # The e-book (EPUB 3).
     "briefing_epub",
+    # A sitemap needs absolute URLs: it is made only for a hosted build.
+    *(["sphinx_sitemap"] if html_baseurl else []),
+    # Build folders: one build at a time per folder; an interrupted build is redone whole.
+    "briefing_builddir",
+    # Search: figures are searchable, glossary entries stay indexed; a 404 page.
+    "briefing_search",
 ]
 
 root_doc = "index"
@@ -44,7 +56,7 @@ source_suffix = {".md": "markdown"}
 # (CI keeps a second one beside .venv) holds Markdown files that are not the book's.
 include_patterns = ["index.md", "chapters/*.md", "sources/*.md"]
 exclude_patterns = ["_build", ".venv", "README.md", "tests", "tools", "data", "sources/text",
-                    ".ci", "Thumbs.db", ".DS_Store", "node_modules", ".pytest_cache"]
+                    ".ci", "Thumbs.db", ".DS_Store", ".pytest_cache"]
 nitpicky = True
 
 myst_enable_extensions = ["colon_fence", "deflist"]
@@ -65,11 +77,6 @@ html_css_files = ["briefing.css"]
 html_last_updated_fmt = None
 html_show_sourcelink = False
 html_copy_source = False
-# The hosted address: Read the Docs sets READTHEDOCS_CANONICAL_URL; elsewhere set BRIEFING_BASEURL
-# to the address the book is published at. With neither, the build makes no sitemap (a sitemap
-# needs absolute URLs) and "Cite this page" gives page paths.
-hosted_url = os.environ.get("READTHEDOCS_CANONICAL_URL") or os.environ.get("BRIEFING_BASEURL", "")
-html_baseurl = hosted_url.rstrip("/") + "/" if hosted_url else ""
 
 # --- Publishing: PDF (make pdf), sitemap and social-card metadata, "Cite this page" ---
 
@@ -114,9 +121,7 @@ briefing_appendices = ["chapters/glossary", "sources/index", "chapters/how-to-ci
 briefing_running_heads = {"chapters/clashes": "The clashes",
                           "chapters/glossary": "Glossary"}
 
-# A sitemap needs absolute URLs: it is made only for a hosted build.
-if html_baseurl:
-    extensions += ["sphinx_sitemap"]
+# The sitemap (hosted builds only: see extensions).
 sitemap_url_scheme = "{link}"  # html_baseurl already holds the language and version path
 # Pages no search engine should list: the search form, the generated index and the 404 page.
 sitemap_excludes = ["search.html", "genindex.html", "404.html"]
@@ -134,11 +139,6 @@ briefing_register_schema = "data/claims-register.schema.json"
 briefing_datapackage = "data/datapackage.json"
 # BRIEFING_CHECKS=0 skips the claims rule: only to measure its cost (tools/bench.py).
 briefing_checks = os.environ.get("BRIEFING_CHECKS", "1") != "0"
-
-# --- Build folders: one build at a time per folder; an interrupted build is redone whole ---
-extensions += ["briefing_builddir"]
-# --- Search: figures are searchable, glossary entries stay indexed; a 404 page ---
-extensions += ["briefing_search"]
 
 # --- E-book: EPUB 3 (make epub), validated by epubcheck in the tests ---
 epub_basename = "kyrgyzstan-tajikistan-border-2022"

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from conftest import copy_book, sphinx_build
+from sphinxbuild import sphinx_command
 
 
 def snapshot(tree: Path) -> dict[str, str]:
@@ -53,8 +54,7 @@ def test_read_only_source_tree_builds_elsewhere(tmp_path):
 
 
 def _start(book: Path, out: Path, doctrees: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "sphinx", "-b", "html", "-W", "-n", "--keep-going",
-                             str(book), str(out), "-d", str(doctrees)],
+    return subprocess.Popen(sphinx_command(book, out, "html", "-d", str(doctrees), quiet=False),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -80,8 +80,7 @@ def test_interrupted_build_is_redone_whole(tmp_path):
     assert full.returncode == 0, full.stderr
     want = search_entries(out)
     (book / "chapters" / "glossary.md").touch()  # a change, so that the next build writes pages
-    build = subprocess.Popen([sys.executable, "-m", "sphinx", "-b", "html", "-W", "-n", "--keep-going", "-E",
-                              str(book), str(out), "-d", str(doctrees)],
+    build = subprocess.Popen(sphinx_command(book, out, "html", "-E", "-d", str(doctrees), quiet=False),
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     for line in build.stdout:
         if line.startswith("writing output... ["):

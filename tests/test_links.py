@@ -1,20 +1,14 @@
 """The link checks of the built HTML (tools/briefing/htmllinks.py, run by the briefing_links
-extension after each HTML build), each fed the defect it exists to catch, and the network check
-that stops `make linkcheck` at once on a machine without a network."""
+extension after each HTML build), each fed the defect it exists to catch."""
 
 from __future__ import annotations
 
 import os
 import re
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
-import require_network
 from briefing.htmllinks import (Page, check_site, load_allow_list, parse_page, resolve,
                                 srcset_urls, url_problem)
 from conftest import ROOT, warnings_of
@@ -254,57 +248,6 @@ def test_check_site_without_a_root_page_skips_the_orphan_rule(tmp_path):
     site = write_site(tmp_path, {"a.html": "<p>a</p>", "b.html": "<p>b</p>"})
     assert check_site(site).problems == []
     assert isinstance(parse_page(""), Page)
-
-
-# `make linkcheck` on a machine without a network ------------------------------------------
-
-def run_require_network(*args: str) -> tuple[subprocess.CompletedProcess, float]:
-    started = time.monotonic()
-    result = subprocess.run([sys.executable, str(ROOT / "tools" / "require_network.py"), *args],
-                            capture_output=True, text=True, timeout=30)
-    return result, time.monotonic() - started
-
-
-def test_require_network_fails_fast_and_clearly_when_no_host_answers(tmp_path):
-    # ".invalid" names never resolve (RFC 2606), so this holds on any machine.
-    bib = tmp_path / "references.bib"
-    bib.write_text("@misc{a,\n  url = {https://unreachable.invalid/article},\n}\n", encoding="utf-8")
-    result, elapsed = run_require_network(str(bib))
-    assert result.returncode == 2, result
-    assert elapsed < 8, elapsed
-    assert result.stderr.startswith("linkcheck needs network access, and the host cited in "), result.stderr
-    assert "unreachable.invalid:" in result.stderr
-    assert "machine with internet access" in result.stderr
-
-
-def test_require_network_on_the_real_bibliography():
-    result, elapsed = run_require_network()
-    if result.returncode == 0:
-        pytest.skip("this machine reaches the cited sites: `make linkcheck` runs")
-    assert result.returncode == 2, result
-    assert elapsed < 8, elapsed
-    assert "linkcheck needs network access" in result.stderr
-    for host in ("inozpress.kg", "interfax.com", "24.kg", "english.almayadeen.net"):
-        assert f"  {host}: " in result.stderr
-
-
-def test_require_network_gives_up_on_a_hanging_host_at_its_deadline(monkeypatch):
-    def hang(*args, **kwargs):
-        time.sleep(60)
-        raise OSError("timed out")  # as a real connection would, long after the deadline
-
-    monkeypatch.setattr(socket, "create_connection", hang)
-    started = time.monotonic()
-    results = require_network.reachable([("slow.example.org", 443)], deadline=0.5)
-    assert time.monotonic() - started < 2
-    assert results == {"slow.example.org": "no answer within 0.5 s"}
-
-
-def test_require_network_finds_the_cited_hosts(tmp_path):
-    bib = tmp_path / "x.bib"
-    bib.write_text('@misc{a, url = {http://a.example.org/x},}\n@misc{b,\n URL = "https://b.example.org:8443/y",}\n'
-                   "@misc{c, url = {http://a.example.org/z},}\n", encoding="utf-8")
-    assert require_network.cited_hosts([bib]) == [("a.example.org", 80), ("b.example.org", 8443)]
 
 
 def test_cache_rereads_only_changed_pages_and_still_sees_a_lost_anchor(tmp_path):

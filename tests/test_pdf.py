@@ -19,13 +19,12 @@ from pathlib import Path
 import pytest
 from pybtex.database import parse_file
 
+import require_tex
 from briefing.archive import load_registry
 from briefing.dates import date_words
 from conftest import ROOT, book_conf, copy_book, sphinx_build
 
 REQUIRE_TEX = ROOT / "tools" / "require_tex.py"
-INSTALL_LINE = ("apt-get install -y latexmk texlive-latex-recommended texlive-latex-extra "
-                "texlive-fonts-recommended tex-gyre texlive-xetex fonts-freefont-otf")
 # The body of an A4 page in points: pdftotext crops away the running header and the page number,
 # which would otherwise interrupt a paragraph that runs over a page break.
 BODY_CROP = ("-x", "0", "-y", "60", "-W", "596", "-H", "715")
@@ -101,7 +100,31 @@ def test_require_tex_stops_without_tex(tmp_path):
                             env={**os.environ, "PATH": str(tmp_path)}, timeout=30)
     assert result.returncode == 2
     assert "xelatex" in result.stderr and "latexmk" in result.stderr
-    assert INSTALL_LINE in result.stderr
+    assert require_tex.INSTALL in result.stderr
+
+
+def readme_install_line() -> list[str]:
+    """The packages of the README's `apt-get install` command (continued over lines)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    found = re.findall(r"^apt-get install -y ((?:.*\\\n)*.*)$", readme, re.MULTILINE)
+    assert len(found) == 1, found
+    return found[0].replace("\\\n", " ").split()
+
+
+def ci_install_line() -> list[str]:
+    """The packages .ci/run installs when they are missing."""
+    found = re.findall(r'^packages="([^"]*)"', (ROOT / ".ci" / "run").read_text(encoding="utf-8"), re.MULTILINE)
+    assert len(found) == 1, found
+    return found[0].split()
+
+
+def test_the_readme_and_ci_install_the_same_packages_and_the_tex_of_require_tex():
+    """The install line was written four times: tools/require_tex.py holds the TeX packages, and
+    the README's line and .ci/run's list (which a shell script cannot import) must match it."""
+    readme = readme_install_line()
+    assert readme == ci_install_line(), "README.md and .ci/run install different packages"
+    assert " ".join(require_tex.PACKAGES) in " ".join(readme), \
+        f"README.md's install line lacks the TeX packages of tools/require_tex.py: {require_tex.INSTALL}"
 
 
 @pytest.mark.slow
@@ -138,9 +161,6 @@ def test_require_tex_stops_when_a_font_conf_py_names_is_missing(tmp_path):
 
 
 def test_require_tex_passes_when_the_fonts_are_there(tmp_path):
-    sys.path.insert(0, str(REQUIRE_TEX.parent))
-    import require_tex
-
     wanted = require_tex.font_files((ROOT / "conf.py").read_text(encoding="utf-8"))
     assert "FreeSerif.otf" in wanted and "FreeMonoBoldOblique.otf" in wanted, wanted
     _fake_tools(tmp_path / "bin", wanted)

@@ -11,9 +11,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
-import subprocess
-import sys
 from html.parser import HTMLParser
 
 import pytest
@@ -106,9 +103,7 @@ def test_sitemap_lists_no_search_index_or_404_page_and_the_404_page_links_absolu
     base = "https://example.org/briefing/"
     env = dict(os.environ, BRIEFING_BASEURL=base)
     out = tmp_path / "html"
-    result = subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-W", "-n", "--keep-going", "-q",
-                             "-d", str(tmp_path / "doctrees"), str(ROOT), str(out)],
-                            capture_output=True, text=True, env=env)
+    result = sphinx_build(ROOT, "html", out, "-d", str(tmp_path / "doctrees"), env=env)
     assert result.returncode == 0, result.stderr
     sitemap = (out / "sitemap.xml").read_text(encoding="utf-8")
     urls = re.findall(r"<loc>([^<]+)</loc>", sitemap)

@@ -18,8 +18,11 @@ from pathlib import Path
 
 # The PDF is built with XeLaTeX (conf.py: latex_engine) driven by latexmk.
 TOOLS = ("xelatex", "latexmk")
-INSTALL = ("apt-get install -y latexmk texlive-latex-recommended texlive-latex-extra "
-           "texlive-fonts-recommended tex-gyre texlive-xetex fonts-freefont-otf")
+# The one list of the Debian packages the PDF needs: the README's and .ci/run's install lines hold
+# them too, and tests/test_pdf.py checks that they do.
+PACKAGES = ("latexmk", "texlive-latex-recommended", "texlive-latex-extra", "texlive-fonts-recommended",
+            "tex-gyre", "texlive-xetex", "fonts-freefont-otf")
+INSTALL = "apt-get install -y " + " ".join(PACKAGES)
 EXIT_MISSING = 2
 CONF = Path(__file__).resolve().parents[1] / "conf.py"
 # The Debian package of each font family conf.py may name.

@@ -126,21 +126,25 @@ class OutletDateReferenceStyle(AuthorYearReferenceStyle):
         self.role_style.update((name, style) for style in self.styles for name in style.role_names())
 
 
+def _outlet(entry) -> str:
+    """The outlet, as the entry's ``howpublished`` names it (braces that keep its capitals
+    dropped), or the key when the entry names none."""
+    return entry.fields.get("howpublished", entry.key).replace("{", "").replace("}", "")
+
+
 class OutletDateLabels(BaseLabelStyle):
     def format_labels(self, sorted_entries):
         for entry in sorted_entries:
-            outlet = entry.fields.get("howpublished", entry.key).replace("{", "").replace("}", "")
-            yield f"{outlet} {date_text(entry, short=True)}"
+            yield f"{_outlet(entry)} {date_text(entry, short=True)}"
 
 
 class OutletDateSorting(BaseSortingStyle):
     """By outlet, then date: the order in which the labels read."""
 
     def sorting_key(self, entry):
-        outlet = entry.fields.get("howpublished", entry.key).replace("{", "").replace("}", "")
         month = month_index(entry)
         known = day_parts(entry)
-        return (outlet.casefold(), entry.fields.get("year", ""), -1 if month is None else month,
+        return (_outlet(entry).casefold(), entry.fields.get("year", ""), -1 if month is None else month,
                 0 if known is None else known[0])
 
 

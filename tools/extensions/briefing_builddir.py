@@ -91,9 +91,9 @@ def pages_citing_removed(env, removed) -> list[str]:
     keys = {claim[0] for docname in removed for claim in claims.get(docname, ())}
     if not keys:
         return []
-    from briefing_sources import registry
+    from briefing_sources import corpus
 
-    sources = registry(env)
+    sources = corpus(env).sources
     return sorted(sources[key].page for key in keys if key in sources and sources[key].page in env.found_docs)
 
 

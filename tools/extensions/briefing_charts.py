@@ -27,7 +27,7 @@ from sphinx.util.docutils import SphinxDirective
 
 from briefing import charts
 from briefing_data import FILE_SETTINGS, dataset_rows
-from briefing_sources import registry
+from briefing_sources import corpus
 
 logger = logging.getLogger(__name__)
 WARN = {"type": "briefing", "subtype": "chart"}
@@ -85,7 +85,7 @@ class Chart(SphinxDirective):
         lacks = "row left out of the chart" if dataset else "no chart drawn"
         for problem in problems:
             logger.warning(f"{problem.text} ({lacks})", location=problem.location, **WARN)
-        sources = registry(self.env)
+        sources = corpus(self.env).sources
         rows = [r for r in rows if r["source"] in sources]
         drawn, left_out = self.rows_to_draw(rows)
         if not drawn:

@@ -12,12 +12,19 @@ from __future__ import annotations
 import html
 import re
 from pathlib import Path
+from typing import NamedTuple
 
+import jinja2
 import pybtex.plugin
 
 from briefing.bibfile import BibFile, entry_text, read_bib
 from briefing.dates import MONTH_NAMES, month_abbreviation
-from briefing_sources import registry
+from briefing_sources import corpus
+
+# The markup is in templates/cite-this-page.html, escaped by Jinja (as Sphinx's own templates are).
+TEMPLATES = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+                               autoescape=True, trim_blocks=True, lstrip_blocks=True,
+                               keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
 
 
 def release_year_month(release: str) -> tuple[str, str] | None:
@@ -83,31 +90,24 @@ def source_reference(app, key: str) -> str | None:
     return entry.text.render_as("text")
 
 
-def _block(heading: str, reference: str, bibtex: str) -> str:
-    # The BibTeX wraps (briefing.css) rather than scrolls, so it needs no keyboard focus.
-    return (
-        f'<div class="cite-block">\n<p class="cite-heading">{html.escape(heading)}</p>\n'
-        f'<p class="cite-reference">{html.escape(reference)}</p>\n'
-        f'<pre class="cite-bibtex"><code>{html.escape(bibtex)}</code></pre>\n</div>\n')
+class CiteBlock(NamedTuple):
+    heading: str  #: "This page" or "The source article"
+    reference: str  #: the plain-text reference
+    bibtex: str  #: the BibTeX entry
 
 
 def cite_html(app, pagename: str, title: str) -> str:
     url = page_url(app, pagename)
-    note = ("" if app.config.html_baseurl else
-            '<p class="cite-note">This copy of the book has no configured web address: the address '
-            "in the reference is the page's path within the book; put the address you read it at "
-            "in front of it.</p>\n")
-    parts = [_block("This page", page_reference(app, title, url), page_bibtex(app, pagename, title, url))]
-    source = next((s for s in registry(app).values() if s.page == pagename), None)
+    blocks = [CiteBlock("This page", page_reference(app, title, url), page_bibtex(app, pagename, title, url))]
+    source = next((s for s in corpus(app.env).sources.values() if s.page == pagename), None)
     bib = bibfile(app)
     if source is not None and bib is not None:
         entry = bib.raw(source.key)
         reference = source_reference(app, source.key)
         if entry and reference:
-            parts.append(_block("The source article", reference, entry))
-    return ('<section class="cite-this-page" id="cite-this-page" aria-labelledby="cite-this-page-title">\n'
-            '<h2 id="cite-this-page-title">Cite this page</h2>\n' + note + "".join(parts) +
-            '<p class="cite-note">Add the date you consulted the page.</p>\n</section>\n')
+            blocks.append(CiteBlock("The source article", reference, entry))
+    return TEMPLATES.get_template("cite-this-page.html").render(
+        blocks=blocks, has_address=bool(app.config.html_baseurl))
 
 
 def add_cite_block(app, pagename, templatename, context, doctree) -> None:

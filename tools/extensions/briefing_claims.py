@@ -29,10 +29,9 @@ from sphinxcontrib.bibtex.nodes import raw_latex
 
 from briefing.claims import Block, conflict_items, judge, snippet
 from briefing.evidence import extract, normalise
-from briefing_sources import cited_doc, corpus, registry
+from briefing_sources import cited_doc, corpus
 
 logger = logging.getLogger(__name__)
-WARN = {"type": "briefing"}
 EXEMPT_CLASS = "uncited-by-design"
 # The outlet's own text and the tables drawn from the registry are not the book's claims.
 NOT_CLAIMS = {EXEMPT_CLASS, "archived-text", "source-facts", "source-voices"}
@@ -139,7 +138,7 @@ class Uncited(SphinxDirective):
         reason = self.options.get("reason", "").strip()
         if not reason:
             logger.warning("uncited: an exemption needs ':reason:' saying why this content makes no claim",
-                           location=self.get_location(), subtype="exemption", **WARN)
+                           location=self.get_location(), subtype="exemption", type="briefing")
         box = nodes.container(classes=[EXEMPT_CLASS])
         box["reason"] = reason
         self.set_source_info(box)
@@ -301,7 +300,7 @@ def check_document(app, doctree) -> None:
         check_exempt_page(app, doctree)
         return
     # A source page's annotation rests on the page's own source unless a block cites another.
-    page_source = [key for key, source in registry(app).items() if source.page == docname][:1]
+    page_source = [key for key, source in corpus(app.env).sources.items() if source.page == docname][:1]
     claims = claims_domain(env).claims.setdefault(docname, [])
     taken: set[str] = set()
     lines: list[str] = []
@@ -345,7 +344,7 @@ def check_raw_html(app, doctree) -> None:
         if "html" not in raw.get("format", "").split():
             continue
         text = re.sub(r"<[^>]*>", " ", raw.astext())
-        for item in conflict_items(text, corpus(app)):
+        for item in conflict_items(text, corpus(app.env)):
             _warn(app.env, f"{item.describe()} in raw HTML, where no citation can stand: write it in Markdown "
                   "with its citation", (app.env.docname, raw.line), "raw-html")
 
@@ -367,14 +366,14 @@ def check_headings(app, doctree) -> None:
             continue
         _depend_on_sources(app, keys)
         block = Block(text=text, keys=tuple(keys), derived=tuple(derived))
-        for problem in judge(block, corpus(app)).problems:
+        for problem in judge(block, corpus(app.env)).problems:
             _warn(env, f"{kind} “{snippet(text, 10)}”: {problem.message}", location, problem.rule)
 
 
 def _depend_on_sources(app, keys) -> None:
     """A change to a cited source's archived text re-reads the page."""
     for key in keys:
-        source = registry(app).get(key)
+        source = corpus(app.env).sources.get(key)
         if source is not None:
             app.env.note_dependency(source.text_rel)
 
@@ -388,13 +387,13 @@ def _scope_kind(scope) -> str:
 def _warn(env, message: str, location, subtype: str) -> None:
     """Warn, and keep the warning with the page: a later build that does not re-read the page
     warns again (repeat_warnings), so a defect fails every build until it is fixed."""
-    logger.warning(message, location=location, subtype=subtype, **WARN)
+    logger.warning(message, location=location, subtype=subtype, type="briefing")
     claims_domain(env).problems.setdefault(env.docname, []).append(Reported(message, location, subtype))
 
 
 def check_glossary_names(app, doctree) -> None:
     """Every glossary term is a name of data/names.toml, which the meaning rules read."""
-    book_names = corpus(app).names
+    book_names = corpus(app.env).names
     if book_names is None:
         return
     lines = None
@@ -421,7 +420,7 @@ def check_exempt_page(app, doctree) -> None:
 
     for block in list(blocks_of(doctree)):
         text, _cites, _derived = block_parts(block)
-        for item in conflict_items(text, corpus(app)):
+        for item in conflict_items(text, corpus(app.env)):
             _warn(app.env, f"{item.describe()} on a page exempt from the claims rule: it is what a source "
                   "says about the conflict; state it in a chapter with its citation, or leave it out",
                   _location(app, block, source_lines), "exempt-page")
@@ -449,7 +448,7 @@ def check_evidence(app, block, text, derived, keys, location, cites=()) -> list[
                           rows=tuple(tuple(row) for row in block.get("briefing-rows", ())),
                           segments=tuple((cite.get("briefing-offset", len(text)), tuple(cite_keys([cite])))
                                          for cite in cites)),
-                    corpus(app))
+                    corpus(app.env))
     for problem in verdict.problems:
         _warn(app.env, problem.message, location, problem.rule)
     return verdict.passages
@@ -458,7 +457,7 @@ def check_evidence(app, block, text, derived, keys, location, cites=()) -> list[
 # --- rendering --------------------------------------------------------------------------------
 
 def render(app, doctree, docname) -> None:
-    sources = registry(app)
+    sources = corpus(app.env).sources
     keys_by_id = {c.citation_id: c.key for c in app.env.get_domain("cite").citations}
     for node in list(doctree.findall(passage_links)):
         by_key: dict[str, nodes.inline] = {}
@@ -540,9 +539,9 @@ def after_reading(app, env) -> list[str]:
     before, purged = domain.end_reading()
     for docname in sorted(set(domain.problems) - purged):
         for problem in domain.problems[docname]:
-            logger.warning(problem.message, location=problem.location, subtype=problem.subtype, **WARN)
+            logger.warning(problem.message, location=problem.location, subtype=problem.subtype, type="briefing")
     after = cited_by_key(domain.claims)
-    sources = registry(env)
+    sources = corpus(env).sources
     return [sources[key].page for key in sorted(set(before) | set(after))
             if key in sources and before.get(key) != after.get(key)
             and sources[key].page in env.found_docs]

@@ -20,7 +20,7 @@ from docutils import nodes
 
 from briefing.metadata import (BOOK, CHAPTER, OG_TYPES, SOURCE_PAGE, Article, article_from_entry,
                                book_from, coins_span, meta_tags, page_jsonld, read_cff)
-from briefing_sources import registry
+from briefing_sources import corpus
 
 
 def _book(app):
@@ -39,7 +39,7 @@ def _articles(app) -> dict[str, Article]:
 def page_kind(app, docname: str) -> str:
     if docname == app.config.root_doc:
         return BOOK
-    if any(source.page == docname for source in registry(app).values()):
+    if any(source.page == docname for source in corpus(app.env).sources.values()):
         return SOURCE_PAGE
     return CHAPTER
 
@@ -51,7 +51,7 @@ def note_og_type(app, doctree) -> None:
 
 
 def _source_of(app, docname: str) -> str | None:
-    return next((key for key, source in registry(app).items() if source.page == docname), None)
+    return next((key for key, source in corpus(app.env).sources.items() if source.page == docname), None)
 
 
 def _cited_keys(app, docname: str, doctree) -> list[str]:

@@ -30,7 +30,7 @@ from briefing.metadata import article_from_entry
 from briefing.register import Block, annotation, build_register, register_csv, register_json
 from briefing_claims import block_parts, cite_keys, passage_links
 from briefing_data import FILE_SETTINGS
-from briefing_sources import registry, source_index
+from briefing_sources import corpus
 
 logger = logging.getLogger(__name__)
 WARN = {"type": "briefing", "subtype": "register"}
@@ -82,7 +82,7 @@ def collect_blocks(app, doctree) -> None:
             passages.setdefault(id(owner), []).extend(tuple(p) for p in links["passages"])
     rows = None
     # A source page's annotation rests on the page's own source (as the claims rule reads it).
-    page_source = [key for key, source in registry(app).items() if source.page == env.docname][:1]
+    page_source = [key for key, source in corpus(app.env).sources.items() if source.page == env.docname][:1]
     for node in doctree.findall(nodes.Element):
         claim = next((i for i in node.get("ids", []) if i.startswith("claim-")), None)
         if claim is None:
@@ -141,7 +141,7 @@ def _paragraph(*parts) -> nodes.paragraph:
 def add_links(app, doctree) -> None:
     """Links to the register and the data, for HTML only (the PDF has no files beside it)."""
     docname = app.env.docname
-    source_key = next((k for k, s in registry(app).items() if s.page == docname), None)
+    source_key = next((k for k, s in corpus(app.env).sources.items() if s.page == docname), None)
     if source_key:
         for table in list(doctree.findall(nodes.table)):
             if f"{source_key}-facts" in table["ids"]:
@@ -240,8 +240,8 @@ def _load_annotations(path: Path, rules: str) -> dict:
 
 def _register(app, rules: str) -> dict:
     env = app.env
-    sources = registry(app)
-    indexes = {key: source_index(app, key) for key in sources}
+    sources = corpus(app.env).sources
+    indexes = {key: corpus(app.env).index(key) for key in sources}
     base = app.config.html_baseurl or ""
 
     def address(docname):
@@ -295,7 +295,7 @@ def write_files(app, exception) -> None:
     rules = _rules_digest()
     inputs = hashlib.sha256(repr(
         (sorted((doc, blocks) for doc, blocks in app.env.briefing_register.items()),
-         sorted((key, s.sha256, s.page) for key, s in registry(app).items()),
+         sorted((key, s.sha256, s.page) for key, s in corpus(app.env).sources.items()),
          app.config.html_baseurl, app.config.release, app.config.project, rules)).encode()).hexdigest()
     stamp = Path(app.doctreedir) / "briefing-register.sha256"
     written = (out / REGISTER).is_file() and (out / REGISTER_CSV).is_file()

@@ -10,6 +10,7 @@ import fnmatch
 from pathlib import Path
 
 from docutils import nodes
+from sphinx.domains import Domain
 from sphinx.errors import SphinxError
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
@@ -19,38 +20,56 @@ from briefing.archive import RegistryError, Source, encoding_problem, integrity_
 from briefing.bibcheck import field_problems, read_problems
 from briefing.bibfile import read_bib
 from briefing.dates import date_words
-from briefing.evidence import SourceIndex
 from briefing.corpus import Corpus
 from briefing.names import NamesError, load_names
 from briefing_bibstyle import month_index, date_text, day_parts
 
 logger = logging.getLogger(__name__)
-WARN = {"type": "briefing"}
 
 
-_CORPORA: dict[tuple, Corpus] = {}
+def warn(message: str, location, subtype: str) -> None:
+    """A defect of the book: a located warning that ``-W`` turns into a failed build, filed under
+    ``briefing.<subtype>`` so that ``suppress_warnings`` can name it."""
+    logger.warning(message, location=location, type="briefing", subtype=subtype)
 
 
-def corpus(env_or_app) -> Corpus:
-    """This build's sources (briefing.corpus): read once per build (check_registry forgets the
-    last one as a build starts; a parallel reader inherits it)."""
-    stamp = (str(env_or_app.srcdir), env_or_app.config.briefing_sources_file, env_or_app.config.briefing_names_file)
-    if stamp not in _CORPORA:
-        _CORPORA[stamp] = Corpus(Path(env_or_app.srcdir), *stamp[1:])
-    return _CORPORA[stamp]
+class SourcesDomain(Domain):
+    """Holds this build's sources (briefing.corpus.Corpus: the registry, the names and each
+    archived text's index) where every part of the build reaches them: a directive sees only the
+    env, an event handler reaches it as ``app.env``. The corpus is an attribute of the domain
+    object, which Sphinx makes anew for each build and never pickles (only domain *data* is
+    pickled, and this domain keeps none), so it is read once per build and never outlives it;
+    check_registry builds it as the build starts, so that forked parallel readers inherit it."""
+
+    name = "sources"
+    label = "Archived sources"
+
+    def __init__(self, env):
+        super().__init__(env)
+        self._corpus: Corpus | None = None
+
+    @property
+    def corpus(self) -> Corpus:
+        if self._corpus is None:
+            config = self.env.config
+            self._corpus = Corpus(Path(self.env.srcdir), config.briefing_sources_file, config.briefing_names_file)
+        return self._corpus
+
+    def merge_domaindata(self, docnames, otherdata) -> None:
+        pass  # no per-document data to merge from a parallel reader
 
 
-def registry(env_or_app) -> dict[str, Source]:
-    """The source registry ({} when it is unreadable: check_registry has said why)."""
-    return corpus(env_or_app).sources
-
-
-def source_index(env_or_app, key: str) -> SourceIndex | None:
-    return corpus(env_or_app).index(key)
+def corpus(env) -> Corpus:
+    """This build's sources; ``corpus(env).sources`` is the registry ({} when it is unreadable:
+    check_registry has said why)."""
+    return env.get_domain(SourcesDomain.name).corpus
 
 
 def cited_doc(app, docname: str) -> bool:
-    """Whether the claims rule applies to ``docname`` (conf: briefing_cited_docs)."""
+    """Whether ``docname`` is one of the pages that make the book's claims (conf:
+    briefing_cited_docs): the claims rule holds them to their sources, and check_bibliography
+    counts only their citations as the book's use of an entry. Kept here, below both, because
+    briefing_claims imports this module."""
     return any(fnmatch.fnmatchcase(docname, pattern) for pattern in app.config.briefing_cited_docs)
 
 
@@ -69,38 +88,38 @@ def check_bibfiles(app, config) -> None:
         bib = read_bib(path, name)
         problems = read_problems(bib)
         for problem in problems:
-            logger.warning(problem.text, location=problem.location, subtype="bibliography", **WARN)
+            warn(problem.text, problem.location, "bibliography")
         if problems:
             more = f" (and {len(problems) - 1} more problem(s), each warned above)" if len(problems) > 1 else ""
             raise BibliographyError(f"{problems[0]}{more}")
         for problem in field_problems(bib):
-            logger.warning(problem.text, location=problem.location, subtype="bibliography", **WARN)
+            warn(problem.text, problem.location, "bibliography")
 
 
 def check_registry(app) -> None:
     """Report a defective registry, and each archived text that no longer matches its hash."""
-    _CORPORA.clear()
+    corpus(app.env)  # read as the build starts, so that forked parallel readers inherit it
     book_names = None
     if (Path(app.srcdir) / app.config.briefing_names_file).is_file():
         try:
             book_names = load_names(Path(app.srcdir), app.config.briefing_names_file)
         except NamesError as err:
-            logger.warning(err.message, location=err.location, subtype="names", **WARN)
+            warn(err.message, err.location, "names")
     try:
         sources = load_registry(Path(app.srcdir), app.config.briefing_sources_file)
     except RegistryError as err:
-        logger.warning(err.message, location=err.location, subtype="registry", **WARN)
+        warn(err.message, err.location, "registry")
         return
     for source in sources.values():
         undecodable = encoding_problem(source)
         if undecodable:
-            logger.warning(undecodable[1], location=undecodable[0], subtype="encoding", **WARN)
+            warn(undecodable[1], undecodable[0], "encoding")
         problem = integrity_problem(source)
         if problem:
-            logger.warning(problem, location=source.location, subtype="integrity", **WARN)
+            warn(problem, source.location, "integrity")
         elif book_names is not None:
             for problem in voice_problems(source, book_names, len(source.paragraphs())):
-                logger.warning(problem, location=source.location, subtype="voices", **WARN)
+                warn(problem, source.location, "voices")
 
 
 class ArchivedText(SphinxDirective):
@@ -110,11 +129,11 @@ class ArchivedText(SphinxDirective):
 
     def run(self):
         key = self.arguments[0]
-        source = registry(self.env).get(key)
+        source = corpus(self.env).sources.get(key)
         if source is None or not source.text_path.is_file():
-            logger.warning(f"archived-text: no archived text for source '{key}'; add it to "
-                           f"{self.config.briefing_sources_file} with its text under sources/text/",
-                           location=self.get_location(), subtype="registry", **WARN)
+            warn(f"archived-text: no archived text for source '{key}'; add it to "
+                 f"{self.config.briefing_sources_file} with its text under sources/text/",
+                 self.get_location(), "registry")
             return []
         self.env.note_dependency(str(source.text_path))
         box = nodes.container(classes=["archived-text"])
@@ -136,20 +155,27 @@ class ArchivedText(SphinxDirective):
 
 
 class SourceFacts(SphinxDirective):
-    """What is known of a source: a table drawn from the registry and references.bib."""
+    """What is known of a source: a table drawn from the registry and references.bib, and a
+    second of who speaks in the text when the registry names its voices.
+
+    It also sets the page's ``og:description`` (unless the page's front matter sets one), the
+    summary briefing_opengraph gives link previews; without it the preview would be this table's
+    text.
+
+    The tables are built as nodes, not written as Markdown and parsed (as briefing_tables does
+    for its rows, whose citation cell needs the cite role): their cells are plain registry text
+    and one address, which nodes take as they are, with no markup to escape."""
 
     required_arguments = 1
 
     def run(self):
         key = self.arguments[0]
-        source = registry(self.env).get(key)
+        source = corpus(self.env).sources.get(key)
         if source is None:
-            logger.warning(f"source-facts: unknown source '{key}'; add it to {self.config.briefing_sources_file}",
-                           location=self.get_location(), subtype="registry", **WARN)
+            warn(f"source-facts: unknown source '{key}'; add it to {self.config.briefing_sources_file}",
+                 self.get_location(), "registry")
             return []
         self.env.note_dependency(str(Path(self.env.srcdir) / self.config.briefing_sources_file))
-        # The page's summary for link previews (briefing_opengraph reads it);
-        # otherwise it would be this table's text.
         self.env.metadata[self.env.docname].setdefault(
             "og:description", f"The archived text of {source.short}: what is known of it, an "
                               "annotation, and every block of the book that cites it.")
@@ -216,41 +242,41 @@ def date_disagreement(entry, source: Source) -> str | None:
 
 
 def check_bibliography(app, env) -> None:
-    """Every entry has a source page and is cited by the book; every source has an entry."""
+    """Every entry has a source page and is cited by the book; every source has an entry.
+
+    Run after every build's reading (env-updated), not only when documents were re-read
+    (env-check-consistency), so that a defect fails every build until it is fixed."""
     domain = env.get_domain("cite")
     bib_keys = set(domain.bibdata.data.entries)
     bibfile = app.config.bibtex_bibfiles[0] if app.config.bibtex_bibfiles else "references.bib"
     bib = read_bib(Path(app.srcdir) / bibfile, bibfile)
-    sources = registry(app)
+    sources = corpus(env).sources
     cited = {target.key for ref in domain.citation_refs if cited_doc(app, ref.docname)
              for target in ref.targets}
     for key in sorted(bib_keys):
         location = bib.location(key)
         source = sources.get(key)
         if source is None:
-            logger.warning(f"bibliography entry '{key}' has no archived source: add [{key}] to "
-                           f"{app.config.briefing_sources_file} and a page sources/{key}.md",
-                           location=location, subtype="bibliography", **WARN)
+            warn(f"bibliography entry '{key}' has no archived source: add [{key}] to "
+                 f"{app.config.briefing_sources_file} and a page sources/{key}.md", location, "bibliography")
         elif source.page not in env.found_docs:
-            logger.warning(f"bibliography entry '{key}' has no source page: create {source.page}.md "
-                           f"(named by 'page' in {app.config.briefing_sources_file})",
-                           location=location, subtype="bibliography", **WARN)
+            warn(f"bibliography entry '{key}' has no source page: create {source.page}.md "
+                 f"(named by 'page' in {app.config.briefing_sources_file})", location, "bibliography")
         elif source is not None and (problem := date_disagreement(domain.bibdata.data.entries[key], source)):
-            logger.warning(problem, location=location, subtype="bibliography", **WARN)
+            warn(problem, location, "bibliography")
         if key not in cited:
-            logger.warning(f"bibliography entry '{key}' is cited by no chapter: cite it where the book "
-                           "uses it, or remove the entry and its source", location=location,
-                           subtype="bibliography", **WARN)
+            warn(f"bibliography entry '{key}' is cited by no chapter: cite it where the book "
+                 "uses it, or remove the entry and its source", location, "bibliography")
     for key, source in sorted(sources.items()):
         if key not in bib_keys:
-            logger.warning(f"source '{key}' has no entry in {bibfile}: add one with the same key",
-                           location=source.location, subtype="bibliography", **WARN)
+            warn(f"source '{key}' has no entry in {bibfile}: add one with the same key",
+                 source.location, "bibliography")
 
 
 def link_bibliography_to_sources(app, doctree, docname) -> None:
     """Append to each bibliography item a link to its source's page (archived text and annotation)."""
     domain = app.env.get_domain("cite")
-    sources = registry(app)
+    sources = corpus(app.env).sources
     ids = {c.citation_id: c.key for c in domain.citations if c.bibliography_key and c.citation_id}
     for citation in doctree.findall(nodes.citation):
         key = next((ids[i] for i in citation["ids"] if i in ids), None)
@@ -270,10 +296,11 @@ def setup(app):
     app.add_config_value("briefing_sources_file", "data/sources.toml", "env", types=frozenset({str}))
     app.add_config_value("briefing_cited_docs", ["index", "chapters/*"], "env", types=frozenset({list}))
     app.add_config_value("briefing_names_file", "data/names.toml", "env", types=frozenset({str}))
+    app.add_domain(SourcesDomain)
     app.add_directive("archived-text", ArchivedText)
     app.add_directive("source-facts", SourceFacts)
     app.connect("config-inited", check_bibfiles)
     app.connect("builder-inited", check_registry)
-    app.connect("env-check-consistency", check_bibliography)
+    app.connect("env-updated", check_bibliography)
     app.connect("doctree-resolved", link_bibliography_to_sources)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -15,7 +15,7 @@ from sphinx.util.docutils import SphinxDirective
 
 from briefing.datafiles import row_problems
 from briefing_data import FILE_SETTINGS, dataset_rows
-from briefing_sources import registry
+from briefing_sources import corpus
 
 logger = logging.getLogger(__name__)
 WARN = {"type": "briefing", "subtype": "data"}
@@ -49,7 +49,7 @@ class DataTable(SphinxDirective):
         dataset, rows, problems = dataset_rows(self, self.dataset_name)
         for problem in problems:
             logger.warning(problem.text, location=problem.location, **WARN)
-        sources = registry(self.env)
+        sources = corpus(self.env).sources
         kept = []
         for row in self.rows_to_show(rows):
             for problem in row_problems(row, dataset):
