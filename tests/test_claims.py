@@ -223,12 +223,13 @@ def test_bibliography_and_registry_must_name_the_same_sources(app):
 
 
 def test_passage_links_prefer_the_paragraph_holding_most_of_the_block():
-    from briefing.claims import _closest_passages
-    # "59 dead on 19 September": 59 only in ¶7; the date in ¶7, ¶10, ¶14 and the metadata.
-    hits = [[("a", 7)], [("a", 7), ("a", 10), ("a", 14), ("a", 0)]]
-    assert _closest_passages(hits) == [("a", 7)]
+    from briefing.claims import PassageRef as Ref, _closest_passages
+    from briefing.evidence import PUBLICATION_DETAILS
+    # "59 dead on 19 September": 59 only in ¶7; the date in ¶7, ¶10, ¶14 and the publication details.
+    hits = [[Ref("a", 7)], [Ref("a", 7), Ref("a", 10), Ref("a", 14), Ref("a", PUBLICATION_DETAILS)]]
+    assert _closest_passages(hits) == [Ref("a", 7)]
     # Two sources each backing their own figure keep both links.
-    assert _closest_passages([[("a", 2)], [("b", 5)]]) == [("a", 2), ("b", 5)]
+    assert _closest_passages([[Ref("a", 2)], [Ref("b", 5)]]) == [Ref("a", 2), Ref("b", 5)]
 
 
 def test_a_heading_is_held_to_the_sources_cited_in_its_section(overlay):
@@ -298,3 +299,45 @@ def test_a_block_in_another_script_is_a_block(overlay):
     app = overlay("claims-clean", {"chapters/one.md": ("Together,", "Министерство сообщило о погибших.\n\nTogether,")})
     found = [w for w in warnings_of(app) if "uncited paragraph" in w]
     assert len(found) == 1 and "Министерство" in found[0], warnings_of(app)
+
+
+TWO_KEYS = append("The ministry said 59 people were hospitalised and over 142,000 were evacuated "
+                  "{cite:p}`alpha2022,beta2022`.\n")
+REFERENCES = (("alpha2022", "Alpha News, 19 Sep 2022"), ("beta2022", "Beta Wire, 20 Sep 2022"))
+
+
+def test_each_keys_passage_links_follow_its_reference_in_html_and_latex(overlay):
+    """The links are placed by reading sphinxcontrib-bibtex's rendering of a citation
+    (briefing_claims.place_beside_keys): a change to that rendering fails this test."""
+    app = overlay("claims-clean", TWO_KEYS)
+    assert warnings_of(app) == []
+    html = (app.outdir / "chapters" / "one.html").read_text(encoding="utf-8")
+    for key, label in REFERENCES:
+        assert re.search(rf'>{label}</a><span class="passage-links"><a [^>]*href="../sources/{key}.html#{key}-p2"',
+                         html), (key, html)
+    app.cleanup()
+    app = overlay("claims-clean", buildername="latex")
+    assert warnings_of(app) == []
+    tex = next(app.outdir.glob("*.tex")).read_text(encoding="utf-8")
+    for key, label in REFERENCES:
+        assert re.search(r"\\hyperlink\{cite\.[^}]*\}\{" + re.escape(label) + r"\}\\DUrole\{passage-links\}\{\{"
+                         r"\\hyperref\[\\detokenize\{sources/" + key + ":" + key + r"-p2\}\]", tex), (key, tex)
+
+
+def test_passage_links_that_cannot_be_placed_are_reported(overlay, monkeypatch):
+    """Were sphinxcontrib-bibtex to write its LaTeX references otherwise, the build says so."""
+    import briefing_claims
+    monkeypatch.setattr(briefing_claims, "LATEX_LINK", re.compile(r"(?!)"))
+    app = overlay("claims-clean", buildername="latex")
+    found = warnings_of(app)
+    assert found and all("could not be put beside its reference" in w and "place_beside_keys" in w
+                         for w in found), found
+    assert any("chapters/one.md:3:" in w and "alpha2022" in w for w in found), found
+
+
+def test_a_name_with_a_number_is_not_demanded_of_the_source(overlay):
+    """COVID-19, F-16, Article 4: names, not figures; a plain figure beside them still is one."""
+    named = "Under Article 4 of the COVID-19 rules, no F-16 flew; the ministry said 59 people were hospitalised"
+    assert warnings_of(overlay("claims-clean", append(f"{named} {{cite:p}}`alpha2022`.\n"))) == []
+    app = overlay("claims-clean", {ONE: (named, named.replace("59 people", "16 people"))})
+    only_warning(app, "chapters/one.md:15:", "figure '16' is not in the cited source(s) alpha2022")

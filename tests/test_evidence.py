@@ -72,8 +72,8 @@ def test_publication_date_counts_as_part_of_the_source():
 
 
 def test_derived_figures_check_their_arithmetic():
-    assert parse_derived("100 = 59 + 41")[2] == [59.0, 41.0]
-    assert parse_derived("6,000 = 142,000 - 136,000")[1] == 6000.0
+    assert parse_derived("100 = 59 + 41").inputs == [59.0, 41.0]
+    assert parse_derived("6,000 = 142,000 - 136,000").value == 6000.0
     with pytest.raises(DerivedError, match="is 100, not 101"):
         parse_derived("101 = 59 + 41")
     with pytest.raises(DerivedError, match="only numbers"):
@@ -106,7 +106,45 @@ def test_the_edges_of_reading_numbers():
 
     assert figures("142\u202f000 and 142\u00a0000 people") == [142000.0, 142000.0]
     assert figures("twenty-four killed and forty one injured") == [24.0, 41.0]
-    assert parse_derived("6.5 = 13 / 2")[1] == 6.5
+    assert parse_derived("6.5 = 13 / 2").value == 6.5
     with pytest.raises(DerivedError, match="is 6.5, not 6.6"):
         parse_derived("6.6 = 13 / 2")
-    assert parse_derived("6,000 = 142,000 - 136,000")[1] == 6000
+    assert parse_derived("6,000 = 142,000 - 136,000").value == 6000
+
+
+def test_a_number_in_words_is_read_whole():
+    """"one hundred and twenty" is 120, never the 20 at its end."""
+    def figures(text):
+        return [i.value for i in extract(text) if i.kind == "figure"]
+
+    assert figures("one hundred and twenty people") == [120.0]
+    assert figures("two hundred houses, three thousand evacuees") == [200.0, 3000.0]
+    assert figures("a hundred and five, thirty-five thousand, one thousand two hundred") == [105.0, 35000.0, 1200.0]
+    assert figures("hundreds of people, one of the two sides") == []
+    index = source("Title\nOne hundred and twenty people were evacuated.")
+    (held,) = extract("120 people")
+    assert index.find(held) == [2]
+    (smaller,) = extract("20 people")
+    assert index.find(smaller) == []
+
+
+def test_digit_groups_split_by_a_space_are_one_number():
+    def figures(text):
+        return [i.value for i in extract(text) if i.kind == "figure"]
+
+    assert figures("10 000 people and 1 250 000 more") == [10000.0, 1250000.0]
+    (held,) = extract("10,000 people")
+    assert source("Title\nAbout 10 000 people left.").find(held) == [2]
+    # A year does not start a digit group: a year and a count stay two figures.
+    assert figures("in 2022 150 people") == [2022.0, 150.0]
+    assert figures("on 14 September 2022 150 people") == [150.0]
+
+
+def test_names_with_numbers_are_no_figures():
+    """A number after letters and a hyphen ("COVID-19", "F-16") is part of a name, and a numbered
+    part of a document ("Article 4") is a locator: neither must be in a cited source."""
+    def figures(text):
+        return [i.value for i in extract(text) if i.kind == "figure"]
+
+    assert figures("COVID-19 rules, an F-16, Su-25 jets, Article 4 and Resolution 2401") == []
+    assert figures("16 jets under Article 4, aged 18-25") == [16.0, 18.0, 25.0]

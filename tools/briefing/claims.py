@@ -1,8 +1,9 @@
 """Judging a block of the book against the sources it cites.
 
-``judge(block, corpus)`` returns a ``Verdict``: the problems found and the passages that hold the
-block's evidence. Pure Python, no Sphinx: the build (tools/extensions/briefing_claims.py) finds the
-blocks and reports the problems at their file and line; the benchmark and the tests call it as is.
+``judge(block, corpus)`` returns a ``Verdict``: the problems found, at the block's location, and
+the passages that hold the block's evidence. Pure Python, no Sphinx: the build
+(tools/extensions/briefing_claims.py) finds the blocks and reports the problems; the benchmark and
+the tests call it as is.
 
 The rules, in the order they run:
 
@@ -28,12 +29,13 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from .archive import Source
 from .dates import MONTH_NAMES
-from .evidence import (BOUND, MULTIPLIERS, DerivedError, Item, Passage, SourceIndex, extract, index_passage, normalise,
-                       parse_derived, quoted_in, figure_spans, date_spans, LOCATOR)
+from .errors import Location, Problem
+from .evidence import (BOUND, LOCATOR, PUBLICATION_DETAILS, DerivedError, Item, Passage, SourceIndex, date_spans,
+                       extract, figure_spans, index_passage, normalise, number_value, parse_derived, quoted_in)
 from .names import Names
 
 
@@ -58,21 +60,30 @@ class Block:
     reported_by: str | None = None  # a data row of figures: who reported the figure
     rows: tuple[tuple[str, str], ...] = ()  # a chart's caption: (key, passage) of each row drawn
     segments: tuple[tuple[int, tuple[str, ...]], ...] = ()  # (offset in text where a citation stands, its keys)
+    location: Location = Location("")  # where its problems are reported ("": a block outside the book)
+
+    def problem(self, rule: str, message: str) -> Problem:
+        """A problem with the block, found by ``rule``: evidence | derived | passage | names |
+        attribution | as-of | bounds | reporter | counted | dated | insertion."""
+        return Problem.located(self.location, message, kind=rule)
 
 
-@dataclass(frozen=True)
-class Problem:
-    rule: str  # evidence | derived | passage | names | attribution | as-of | bounds | reporter | counted | dated | insertion
-    message: str
+class PassageRef(NamedTuple):
+    """A passage of a source that holds a block's evidence: what a passage link points to."""
+
+    key: str  #: The source's citation key.
+    number: int  #: The paragraph, from 1; PUBLICATION_DETAILS for the source's publication details.
+
+    @property
+    def in_text(self) -> bool:
+        """A paragraph of the source's text, not its publication details."""
+        return self.number != PUBLICATION_DETAILS
 
 
 @dataclass
 class Verdict:
     problems: list[Problem] = field(default_factory=list)
-    passages: list[tuple[str, int]] = field(default_factory=list)  # (key, paragraph; 0: publication details)
-
-
-Hit = tuple[str, int]
+    passages: list[PassageRef] = field(default_factory=list)
 
 
 def judge(block: Block, corpus: Corpus) -> Verdict:
@@ -84,18 +95,18 @@ def judge(block: Block, corpus: Corpus) -> Verdict:
     elif block.passage and indexes:
         within = _row_passage(block.passage, indexes)
         if within is None:
-            verdict.problems.append(Problem("passage", f"the passage “{snippet(block.passage, 10)}” is not in the "
-                                            f"text of {', '.join(indexes)}: copy it verbatim from the archived text"))
+            verdict.problems.append(block.problem(
+                "passage", f"the passage “{snippet(block.passage, 10)}” is not in the text of "
+                           f"{', '.join(indexes)}: copy it verbatim from the archived text"))
             return verdict
     items = extract(block.text)
     for spec, _before in block.derived:
         try:
-            _, _, inputs, _ = parse_derived(spec)
+            figure = parse_derived(spec)
         except DerivedError as err:
-            verdict.problems.append(Problem("derived", str(err)))
+            verdict.problems.append(block.problem("derived", str(err)))
             continue
-        items += [Item("figure", f"{value:g} (input of derived {spec.split('=', 1)[0].strip()})", value)
-                  for value in inputs]
+        items += [Item("figure", f"{value:g} (input of derived {figure.shown})", value) for value in figure.inputs]
     hits_by_item = []
     scope = _scopes(block, items)
     for item in items:
@@ -111,17 +122,17 @@ def judge(block: Block, corpus: Corpus) -> Verdict:
                 row = ("" if within is None else "the passages of the rows the chart draws" if block.rows
                        else "the passage this row names")
                 problem = _missing_message(corpus, item, tuple(keys) if keys is not None else block.keys, row)
-            verdict.problems.append(Problem("evidence", problem))
+            verdict.problems.append(block.problem("evidence", problem))
     found = _closest_passages(hits_by_item)
     if within is not None:
         # A data row links to the passage it names, whatever else backs its figures.
-        named = [(key, passages[0].number) for key, passages in within.items()]
-        found = named + [hit for hit in found if hit not in named and hit[1] != 0]
+        named = [PassageRef(key, passages[0].number) for key, passages in within.items()]
+        found = named + [ref for ref in found if ref not in named and ref.in_text]
     for key, index in indexes.items():
-        if not any(k == key for k, _ in found):
+        if not any(ref.key == key for ref in found):
             best = index.best_passage(block.text)
             if best:
-                found.append((key, best))
+                found.append(PassageRef(key, best))
     verdict.passages = found
     if corpus.names is not None and indexes:
         context = _Context(corpus, indexes, within)
@@ -132,11 +143,12 @@ def judge(block: Block, corpus: Corpus) -> Verdict:
 
 # --- evidence ---------------------------------------------------------------------------------
 
-def _hits(item: Item, indexes: dict[str, SourceIndex], within) -> list[Hit]:
+def _hits(item: Item, indexes: dict[str, SourceIndex], within) -> list[PassageRef]:
     # Within a row's (or a chart's rows') passages, only the sources searched here.
     searched = ({key: passages for key, passages in within.items() if key in indexes} if within is not None
                 else {key: None for key in indexes})
-    return [(key, number) for key, passages in searched.items() for number in indexes[key].find(item, passages)]
+    return [PassageRef(key, number) for key, passages in searched.items()
+            for number in indexes[key].find(item, passages)]
 
 
 def _scopes(block: Block, items: list[Item]) -> dict[Item, tuple[str, ...]]:
@@ -159,14 +171,14 @@ def _scopes(block: Block, items: list[Item]) -> dict[Item, tuple[str, ...]]:
     return {item: keys for item, keys in scope.items() if item in items}
 
 
-def _closest_passages(hits_by_item: list[list[Hit]]) -> list[Hit]:
+def _closest_passages(hits_by_item: list[list[PassageRef]]) -> list[PassageRef]:
     """For each item, the passages holding it that hold the most of the block's items: a date
     that many paragraphs repeat then links only to the paragraph that also holds the figure."""
-    score: dict[Hit, int] = {}
+    score: dict[PassageRef, int] = {}
     for hits in hits_by_item:
         for hit in set(hits):
-            score[hit] = score.get(hit, 0) + (1 if hit[1] else 0)  # publication details count least
-    found: list[Hit] = []
+            score[hit] = score.get(hit, 0) + hit.in_text  # publication details count least
+    found: list[PassageRef] = []
     for hits in hits_by_item:
         best = max(score[hit] for hit in hits)
         found += [hit for hit in hits if score[hit] == best and hit not in found]
@@ -229,15 +241,18 @@ class _Context:
         self.corpus, self.indexes, self.within = corpus, indexes, within
         self.names: Names = corpus.names
 
-    def hits(self, item: Item) -> list[Hit]:
+    def hits(self, item: Item) -> list[PassageRef]:
         return _hits(item, self.indexes, self.within)
 
     def passage(self, key: str, number: int) -> Passage | None:
-        if number < 1:
+        """The paragraph, as indexed (a data row's: its passage only); None for the publication
+        details, or a number beyond the text (the paragraph after the last)."""
+        if number == PUBLICATION_DETAILS:
             return None
         if self.within is not None and key in self.within:
             return self.within[key][0]
-        return self.indexes[key].passages[number - 1]
+        passages = self.indexes[key].passages
+        return passages[number - 1] if number <= len(passages) else None
 
     def outlet(self, key: str) -> str | None:
         source = self.corpus.source(key)
@@ -245,7 +260,7 @@ class _Context:
 
     def speaks(self, name: str, key: str, number: int) -> bool:
         source = self.corpus.source(key)
-        return bool(source) and number > 0 and name in source.speakers(number)
+        return bool(source) and number != PUBLICATION_DETAILS and name in source.speakers(number)
 
     def names_in(self, key: str, number: int) -> frozenset[str]:
         passage = self.passage(key, number)
@@ -347,8 +362,9 @@ def rule_names(block: Block, ctx: _Context) -> list[Problem]:
         others = [key for key in ctx.corpus.keys() if key not in named_by and name in ctx.source_names(key)]
         hint = (f"; {', '.join(others)} names it: cite it for this" if others
                 else ": no source of the book names it; take it out or cite a source that does")
-        problems.append(Problem("names", f"the block names {name}, which its cited source(s) {', '.join(block.keys)} "
-                                         f"do not name{hint}"))
+        problems.append(block.problem(
+            "names", f"the block names {name}, which its cited source(s) {', '.join(block.keys)} "
+                     f"do not name{hint}"))
     return problems
 
 
@@ -380,10 +396,12 @@ def rule_attribution(block: Block, ctx: _Context) -> list[Problem]:
                           f"{' or '.join(voices) or 'the outlet'}, or quote what {name} said")
             else:
                 advice = f"credit {' or '.join(voices) or 'the outlet'}, or cite the passage where {name} gives it"
-            where = ", ".join(f"{key} ¶{n}" if n else f"{key} (publication details)" for key, n in hits[:3])
-            problems.append(Problem("attribution", f"{item.describe()} is credited to {name}, but the passage that "
-                                                   f"holds it ({where}) neither names {name} nor is voiced by "
-                                                   f"{name}: {advice}"))
+            where = ", ".join(f"{ref.key} ¶{ref.number}" if ref.in_text else f"{ref.key} (publication details)"
+                              for ref in hits[:3])
+            problems.append(block.problem(
+                "attribution", f"{item.describe()} is credited to {name}, but the passage that "
+                               f"holds it ({where}) neither names {name} nor is voiced by "
+                               f"{name}: {advice}"))
     return problems
 
 
@@ -391,17 +409,18 @@ def _voices_of(ctx: _Context, key: str, number: int) -> set[str]:
     source = ctx.corpus.source(key)
     if not source:
         return set()
-    speakers = source.speakers(number) if number else {source.outlet}
-    if number and len(speakers) > 1 and source.outlet in speakers:
+    in_text = number != PUBLICATION_DETAILS
+    speakers = source.speakers(number) if in_text else {source.outlet}
+    if in_text and len(speakers) > 1 and source.outlet in speakers:
         speakers = speakers - {source.outlet}
     return {s for s in speakers if s}
 
 
-def _credits(ctx: _Context, name: str, item: Item, hit: Hit) -> bool:
+def _credits(ctx: _Context, name: str, item: Item, hit: PassageRef) -> bool:
     key, number = hit
     if name == ctx.outlet(key):
         return True  # the outlet reports everything it published
-    if number < 1:
+    if not hit.in_text:
         return False
     if ctx.speaks(name, key, number):
         return True
@@ -426,27 +445,31 @@ def rule_as_of(block: Block, ctx: _Context) -> list[Problem]:
             if start < 0:
                 continue
             before = plain[max(0, start - 90):start]
-            hits = [(key, 0 if _is_dateline(ctx.passage(key, n)) else n) for key, n in ctx.hits(date)]
+            # A paragraph that is only a dateline is publication details too.
+            hits = [PassageRef(key, PUBLICATION_DETAILS) if _is_dateline(ctx.passage(key, n)) else PassageRef(key, n)
+                    for key, n in ctx.hits(date)]
             if not hits:
                 continue  # the evidence rule has said so
             after = plain[start + len(date.shown):start + len(date.shown) + 60]
             as_report = bool(_REPORT_DATE.search(before) or _REPORT_DATE_AFTER.match(after))
-            if all(n == 0 for _, n in hits) and not as_report:
-                problems.append(Problem("as-of", f"{date.describe()} is only the publication date of "
-                                                 f"{', '.join(sorted({k for k, _ in hits}))}, not a date its text "
-                                                 "gives to an event or a count: present it as the date of the "
-                                                 f"report (“reported on {date.shown}”), or give the date the "
-                                                 "passage gives"))
+            if not any(hit.in_text for hit in hits) and not as_report:
+                problems.append(block.problem(
+                    "as-of", f"{date.describe()} is only the publication date of "
+                             f"{', '.join(sorted({hit.key for hit in hits}))}, not a date its text "
+                             "gives to an event or a count: present it as the date of the "
+                             f"report (“reported on {date.shown}”), or give the date the "
+                             "passage gives"))
                 continue
             if not figures or not _AS_OF.search(before) or as_report:
                 continue
-            dated = {hit for hit in hits if hit[1] > 0}
+            dated = {hit for hit in hits if hit.in_text}
             if any(hit in dated for figure in figures for hit in ctx.hits(figure)):
                 continue
             shown = ", ".join(f.shown for f in figures)
-            problems.append(Problem("as-of", f"{date.describe()} dates the figure(s) {shown}, but no passage that "
-                                             "holds them gives that date: date them as their passage does, or "
-                                             f"present it as the date of the report (“reported on {date.shown}”)"))
+            problems.append(block.problem(
+                "as-of", f"{date.describe()} dates the figure(s) {shown}, but no passage that "
+                         "holds them gives that date: date them as their passage does, or "
+                         f"present it as the date of the report (“reported on {date.shown}”)"))
     return problems
 
 
@@ -471,32 +494,34 @@ def rule_bounds(block: Block, ctx: _Context) -> list[Problem]:
         if qualifiers:
             seen.add(item.value)
             word = BOUND.match(qualifiers[0]).group("qualifier")
-            problems.append(Problem("bounds", f"{item.describe()}: the source gives “{qualifiers[0]}”, a bound, not a "
-                                              f"count; keep its qualifier (“{word} {item.shown}”)"))
+            problems.append(block.problem(
+                "bounds", f"{item.describe()}: the source gives “{qualifiers[0]}”, a bound, not a "
+                          f"count; keep its qualifier (“{word} {item.shown}”)"))
     for spec, before in block.derived:
         try:
-            shown, _, inputs, _ = parse_derived(spec)
+            figure = parse_derived(spec)
         except DerivedError:
-            continue
-        bounded = [q for value in inputs for q in _source_bounds(ctx, Item("figure", f"{value:g}", value))]
+            continue  # the evidence rule has said so
+        shown = figure.shown
+        bounded = [q for value in figure.inputs for q in _source_bounds(ctx, Item("figure", f"{value:g}", value))]
         if bounded and not _APPROXIMATE.search(normalise(before)):
-            problems.append(Problem("bounds", f"derived figure {shown!r} is computed from a bound (“{bounded[0]}”), "
-                                              "so it is not exact: show it as approximate (“roughly "
-                                              f"{shown}”) or leave the arithmetic out"))
+            problems.append(block.problem(
+                "bounds", f"derived figure {shown!r} is computed from a bound (“{bounded[0]}”), "
+                          "so it is not exact: show it as approximate (“roughly "
+                          f"{shown}”) or leave the arithmetic out"))
     return problems
 
 
 def _bounded(text: str) -> list[tuple[float, str]]:
     found = []
     for match in BOUND.finditer(text):
-        value = float(match.group("num").replace(",", "")) * MULTIPLIERS.get((match.group("mult") or "").lower(), 1)
-        found.append((value, match.group(0)))
+        found.append((number_value(match.group("num"), match.group("mult")), match.group(0)))
     return found
 
 
 def _source_bounds(ctx: _Context, item: Item) -> list[str]:
     """How the cited passages qualify a figure, when every passage that holds it qualifies it."""
-    hits = [hit for hit in ctx.hits(item) if hit[1] > 0]
+    hits = [hit for hit in ctx.hits(item) if hit.in_text]
     qualifiers = []
     for key, number in hits:
         passage = ctx.passage(key, number)
@@ -512,16 +537,19 @@ def rule_reporter(block: Block, ctx: _Context) -> list[Problem]:
         return []
     credited = [name for name, _, _ in ctx.names.find(normalise(block.reported_by))]
     if not credited:
-        return [Problem("reporter", f"reported_by “{block.reported_by}” names no body, person or outlet of "
-                                    "data/names.toml: name who reported the figure as the passage does")]
+        return [block.problem(
+            "reporter", f"reported_by “{block.reported_by}” names no body, person or outlet of "
+                        "data/names.toml: name who reported the figure as the passage does")]
     problems = []
     for name in dict.fromkeys(credited):
-        if any(_credits(ctx, name, Item("figure", "", 0.0), (key, p[0].number)) for key, p in ctx.within.items()):
+        if any(_credits(ctx, name, Item("figure", "", 0.0), PassageRef(key, passages[0].number))
+               for key, passages in ctx.within.items()):
             continue
         voices = sorted({v for key, p in ctx.within.items() for v in _voices_of(ctx, key, p[0].number)})
-        problems.append(Problem("reporter", f"reported_by credits {name}, which the row's passage neither names nor "
-                                            f"is voiced by (its voice: {', '.join(voices)}): credit the voice of "
-                                            "the passage or a body it names"))
+        problems.append(block.problem(
+            "reporter", f"reported_by credits {name}, which the row's passage neither names nor "
+                        f"is voiced by (its voice: {', '.join(voices)}): credit the voice of "
+                        "the passage or a body it names"))
     return problems
 
 
@@ -591,7 +619,7 @@ def rule_counted(block: Block, ctx: _Context) -> list[Problem]:
         if item.kind != "figure" or isinstance(item.value, str) or item.value in seen or 1900 <= item.value <= 2100:
             continue  # a year counts nothing
         said = _counts_near(text, item.value, table, before=3, after=4)
-        hits = [hit for hit in ctx.hits(item) if hit[1] > 0]
+        hits = [hit for hit in ctx.hits(item) if hit.in_text]
         if not hits:
             continue
         given: dict[str, str] = {}
@@ -603,18 +631,20 @@ def rule_counted(block: Block, ctx: _Context) -> list[Problem]:
             other |= _sides(ctx.passage(key, number).text, item.value)
         if side and other and side not in other:
             seen.add(item.value)
-            problems.append(Problem("counted", f"{item.describe()} is given as {side}, but the passage that holds it "
-                                               f"gives it as {' and '.join(sorted(other))}: one side's count is "
-                                               "not the other's"))
+            problems.append(block.problem(
+                "counted", f"{item.describe()} is given as {side}, but the passage that holds it "
+                           f"gives it as {' and '.join(sorted(other))}: one side's count is "
+                           "not the other's"))
             continue
         if not said or set(said) & set(given):
             continue
         seen.add(item.value)
         where = ", ".join(f"{key} ¶{n}" for key, n in hits[:3])
         told = " or ".join(f"“{w}”" for w in given.values()) or "no count the book's table knows"
-        problems.append(Problem("counted", f"{item.describe()} is given as “{next(iter(said.values()))}”, but the "
-                                           f"passage that holds it ({where}) gives it as {told}: say what the "
-                                           "source counts, or cite the passage that counts this"))
+        problems.append(block.problem(
+            "counted", f"{item.describe()} is given as “{next(iter(said.values()))}”, but the "
+                       f"passage that holds it ({where}) gives it as {told}: say what the "
+                       "source counts, or cite the passage that counts this"))
     return problems
 
 
@@ -634,7 +664,7 @@ def rule_dated(block: Block, ctx: _Context) -> list[Problem]:
                  and not re.search(r"\b(?:before|after|since|until|till|by)\s+(?:the\s+)?$", text[:s], re.IGNORECASE)]
         # Only words right beside the date say what it dates ("the ceasefire of 18 September").
         said = _words_near(text, spans, table, before=2, after=2, sentence=True)
-        hits = [hit for hit in ctx.hits(item) if hit[1] > 0]
+        hits = [hit for hit in ctx.hits(item) if hit.in_text]
         if not said or not hits:
             continue
         given: dict[str, str] = {}
@@ -648,9 +678,10 @@ def rule_dated(block: Block, ctx: _Context) -> list[Problem]:
         seen.add(item.value)
         where = ", ".join(f"{key} ¶{n}" for key, n in hits[:3])
         told = " or ".join(f"“{w}”" for w in given.values()) or "nothing the book's table of events knows"
-        problems.append(Problem("dated", f"{item.describe()} is given as the day of “{next(iter(said.values()))}”, but "
-                                         f"the passage that holds it ({where}) gives it to {told}: date the event as "
-                                         "its passage does, or cite the passage that dates it"))
+        problems.append(block.problem(
+            "dated", f"{item.describe()} is given as the day of “{next(iter(said.values()))}”, but "
+                     f"the passage that holds it ({where}) gives it to {told}: date the event as "
+                     "its passage does, or cite the passage that dates it"))
     return problems
 
 
@@ -665,14 +696,15 @@ def rule_insertions(block: Block, ctx: _Context) -> list[Problem]:
         if item.kind != "quotation":
             continue
         for inserted in _INSERTION.findall(item.shown):
-            hits = [hit for hit in ctx.hits(item) if hit[1] > 0]
+            hits = [hit for hit in ctx.hits(item) if hit.in_text]
             named = set().union(*(ctx.names_in(key, n) | ctx.names_in(key, n + 1) | ctx.names_in(key, n - 1)
                                   for key, n in hits)) if hits else set()
             for name, _, _ in ctx.names.find(normalise(inserted)):
                 if name not in named:
-                    problems.append(Problem("insertion", f"the insertion “[{inserted}]” in {item.describe()} names "
-                                                         f"{name}, which the quoted passage does not name: insert only "
-                                                         "what the passage refers to, or say it outside the quotation"))
+                    problems.append(block.problem(
+                        "insertion", f"the insertion “[{inserted}]” in {item.describe()} names "
+                                     f"{name}, which the quoted passage does not name: insert only "
+                                     "what the passage refers to, or say it outside the quotation"))
     return problems
 
 

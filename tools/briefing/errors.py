@@ -1,5 +1,5 @@
 """The book's one way to report a located defect: ``Problem`` (where, what, what to do), returned
-by a check; ``LocatedError`` raises one when a file cannot be read on at all.
+by a check (the claims rule's too); ``LocatedError`` raises one when a file cannot be read on at all.
 
 A location is a path relative to the book's root (or to the built site, for a built page), with
 a line when one is known: "references.bib:12", "chapters/one.html:40", "data/sources.toml".
@@ -8,6 +8,23 @@ a line when one is known: "references.bib:12", "chapters/one.html:40", "data/sou
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
+
+
+class Location(NamedTuple):
+    """Where a defect is: a path relative to the book's root, "/" separators, and a line if known."""
+
+    path: str
+    line: int | None = None  #: None when the defect is the file as a whole.
+
+    @classmethod
+    def parse(cls, text: str) -> Location:
+        """A location written "path" or "path:line"."""
+        path, sep, line = text.rpartition(":")
+        return cls(path, int(line)) if sep and line.isdigit() else cls(text)
+
+    def __str__(self) -> str:
+        return self.path if self.line is None else f"{self.path}:{self.line}"
 
 
 @dataclass(frozen=True)
@@ -21,14 +38,20 @@ class Problem:
     @classmethod
     def at(cls, location: str, message: str, advice: str = "", kind: str = "") -> Problem:
         """A problem at a location written "path" or "path:line"."""
-        path, sep, line = location.rpartition(":")
-        if sep and line.isdigit():
-            return cls(path, int(line), message, advice, kind)
-        return cls(location, None, message, advice, kind)
+        return cls.located(Location.parse(location), message, advice, kind)
+
+    @classmethod
+    def located(cls, where: Location, message: str, advice: str = "", kind: str = "") -> Problem:
+        return cls(where.path, where.line, message, advice, kind)
+
+    @property
+    def where(self) -> Location:
+        return Location(self.path, self.line)
 
     @property
     def location(self) -> str:
-        return self.path if self.line is None else f"{self.path}:{self.line}"
+        """"path" or "path:line"."""
+        return str(self.where)
 
     @property
     def text(self) -> str:

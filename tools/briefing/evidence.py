@@ -10,7 +10,9 @@ import ast
 import functools
 import operator
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .archive import Source
 from .dates import MONTH_PATTERN as _MONTH
@@ -30,25 +32,37 @@ DATE_PATTERNS = [
     re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<mm>[01]\d)-(?P<d1>[0-3]\d)\b"),
 ]
 TIME = re.compile(r"\b\d{1,2}:\d\d\b")
+# A number is not read out of a name: not after a letter or a point ("24.kg", "TB2"), nor after
+# letters and a hyphen ("COVID-19", "F-16", "Su-25"). Digit groups may be split by commas
+# ("142,000") or by spaces ("10 000"); a first group of four digits is a year, not a group
+# ("in 2022 150 people" is two figures).
+_DIGITS = r"\d{1,3}(?:,\d{3})+|\d{1,3}(?: \d{3})+(?![\d,])|\d+(?:\.\d+)?"
 NUMBER = re.compile(
-    r"(?<![\w.])(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?!\d|\.[a-z])(?:st|nd|rd|th)?"
+    r"(?<![\w.])(?<![A-Za-z]-)(?P<num>" + _DIGITS + r")(?!\d|\.[a-z])(?:st|nd|rd|th)?"
     r"(?:\s(?P<mult>thousand|million|billion)\b)?"
 )
 MULTIPLIERS = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
-# Number words count as figures from three up: "one" and "two" are idioms more often than counts.
-NUMBER_WORDS = {
-    word: value for value, word in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-        "fifteen sixteen seventeen eighteen nineteen twenty".split())
-    if value >= 3
-}
-NUMBER_WORDS.update({"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
-                     "eighty": 80, "ninety": 90})
-TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+
+
+def number_value(digits: str, multiplier: str | None = None) -> float:
+    """The value of a number as NUMBER or BOUND reads it: "142,000", "10 000", or "130" and "thousand"."""
+    return float(digits.replace(",", "").replace(" ", "")) * MULTIPLIERS.get((multiplier or "").lower(), 1)
+
+
 UNITS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
-# "twenty-four", "forty one": one figure, not two.
-COMPOSITE_WORD = re.compile(r"\b(" + "|".join(TENS) + r")[- ](" + "|".join(UNITS) + r")\b", re.IGNORECASE)
-NUMBER_WORD = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE)
+TEENS = ("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+         "nineteen")
+TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+WORD_VALUES = {"a": 1, **{w: n for n, w in enumerate(UNITS, 1)}, **{w: n for n, w in enumerate(TEENS, 10)},
+               **{w: 10 * n for n, w in enumerate(TENS, 2)}}
+_BELOW_HUNDRED = rf"(?:(?:{'|'.join(TENS)})(?:[- ](?:{'|'.join(UNITS)}))?|{'|'.join(TEENS)}|{'|'.join(UNITS)})"
+_BELOW_THOUSAND = rf"(?:(?:{'|'.join(UNITS)}|a)\s+hundred(?:\s+(?:and\s+)?{_BELOW_HUNDRED})?|{_BELOW_HUNDRED})"
+# A number in words is read whole: "twenty-four" and "forty one" are 24 and 41, "one hundred and
+# twenty" 120, "two hundred" 200, "three thousand" 3000, "a hundred" 100 (never the 20 or the 3 at
+# either end). "Hundreds" and "thousands" are no figures.
+NUMBER_PHRASE = re.compile(
+    rf"\b{_BELOW_THOUSAND}(?:\s+(?:thousand|million|billion)\b(?:\s+(?:and\s+)?{_BELOW_THOUSAND})?)*\b",
+    re.IGNORECASE)
 QUOTE = re.compile(r'"([^"]+)"')
 # A quotation in single marks is a quotation too: ‘…’, or '…' opened after no letter and closed
 # before none (an apostrophe, as in "Russia's", is neither).
@@ -57,12 +71,17 @@ SINGLE_QUOTE = re.compile(r"‘([^‘’\n]{2,}?)’(?![A-Za-z])|(?<![A-Za-z0-9]
 BOUND = re.compile(
     r"\b(?P<qualifier>over|more than|about|nearly|almost|exceeds?|exceeded|at least|up to|around|some|approximately|"
     r"roughly|upwards of|in excess of|less than|fewer than|under|at most)\s+"
-    r"(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\d,])(?:\s(?P<mult>thousand|million|billion)\b)?", re.IGNORECASE)
+    r"(?P<num>" + _DIGITS + r")(?![\d,])(?:\s(?P<mult>thousand|million|billion)\b)?", re.IGNORECASE)
 GAP = re.compile(r"\s*(?:\.\.\.|\[[^\]]*\])\s*")
 SIC = re.compile(r"\s*\[sic\]", re.IGNORECASE)
 INFERRED_DAY = re.compile(r"\[([0-3]?\d)\](?=\s(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec))")
-# Paragraph locators ("¶3", "¶3-¶8") and addresses point into the sources; they state nothing.
-LOCATOR = re.compile(r"¶\s?\d+(?:\s?-\s?¶?\s?\d+)?|\bhttps?://\S+")
+# Paragraph locators ("¶3", "¶3-¶8") and addresses point into the sources, and a numbered part
+# of a document ("Article 4", "Resolution 2401", "Section 2.1") names it: they state nothing, so
+# their numbers are no figures of a block. (A number with letters and a hyphen before it,
+# "COVID-19" or "F-16", is a name too: NUMBER does not read it.)
+LOCATOR = re.compile(r"¶\s?\d+(?:\s?-\s?¶?\s?\d+)?|\bhttps?://\S+|"
+                     r"\b(?:Article|Annex|Chapter|Clause|Decree|Paragraph|Part|Protocol|Resolution|Section)"
+                     r"\s\d+(?:\.\d+)*\b")
 
 _TRANSLATE = str.maketrans({
     "\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u2007": " ",
@@ -153,24 +172,51 @@ def figure_spans(text: str) -> tuple[tuple[float, int, int], ...]:
                  if not isinstance(item.value, str))
 
 
+def _words_value(match: re.Match) -> float | None:
+    """The value of a number in words ("one hundred and twenty": 120); None for a bare "one" or
+    "two", which count only before a counted noun (ONE_TWO), and for words that are no one number
+    ("one thousand two thousand"), which are then no figure at all."""
+    words = [w for w in re.findall(r"[a-z]+", match.group(0).lower()) if w != "and"]
+    if words in (["one"], ["two"]):
+        return None
+    total = current = 0
+    last_scale = None
+    for word in words:
+        if word == "hundred":
+            current *= 100
+        elif word in MULTIPLIERS:
+            if last_scale is not None and MULTIPLIERS[word] >= last_scale:
+                return None
+            total, current, last_scale = total + current * MULTIPLIERS[word], 0, MULTIPLIERS[word]
+        else:
+            current += WORD_VALUES[word]
+    return float(total + current)
+
+
+# The readers of figures, in order: each takes what it reads out of the text before the next
+# reads it, so nothing is read twice ("10:00" is no 10, "twenty-four" no twenty). A reader's
+# value of None leaves the words to the next.
+FIGURE_READERS: tuple[tuple[re.Pattern, Callable[[re.Match], object]], ...] = (
+    (TIME, lambda m: m.group(0)),  # kept as written
+    (NUMBER, lambda m: number_value(m.group("num"), m.group("mult"))),
+    (NUMBER_PHRASE, _words_value),
+    (ONE_TWO, lambda m: 1.0 if m.group(1).lower() == "one" else 2.0),
+    (ROMAN_ORDER, lambda m: float(ROMAN[m.group(1)])),
+)
+
+
 def _figure_matches(text: str) -> list[tuple[Item, int, int]]:
-    """Each figure in ``text`` (dates already blanked) with where it stands: times ("10:00", kept
-    as written), numbers, composite and single number words, and "one"/"two" or roman numerals
-    where they count. What one reader takes is blanked for the next, so nothing is read twice."""
+    """Each figure in ``text`` (dates already blanked) with where it stands."""
     found: list[tuple[Item, int, int]] = []
-
-    def take(pattern: re.Pattern, value) -> None:
-        nonlocal text
+    for pattern, read in FIGURE_READERS:
+        taken = []
         for match in pattern.finditer(text):
-            found.append((Item("figure", match.group(0), value(match)), match.start(), match.end()))
-        text = pattern.sub(lambda m: " " * len(m.group(0)), text)
-
-    take(TIME, lambda m: m.group(0))
-    take(NUMBER, lambda m: float(m.group("num").replace(",", "")) * MULTIPLIERS.get(m.group("mult") or "", 1))
-    take(COMPOSITE_WORD, lambda m: 10.0 * (TENS.index(m.group(1).lower()) + 2) + UNITS.index(m.group(2).lower()) + 1)
-    take(NUMBER_WORD, lambda m: float(NUMBER_WORDS[m.group(1).lower()]))
-    take(ONE_TWO, lambda m: 1.0 if m.group(1).lower() == "one" else 2.0)
-    take(ROMAN_ORDER, lambda m: float(ROMAN[m.group(1)]))
+            value = read(match)
+            if value is not None:
+                found.append((Item("figure", match.group(0), value), match.start(), match.end()))
+                taken.append((match.start(), match.end()))
+        for start, end in taken:
+            text = text[:start] + " " * (end - start) + text[end:]
     return found
 
 
@@ -205,9 +251,14 @@ def _extract(text: str) -> tuple[Item, ...]:
     return tuple(quotations + dates + _figures(rest))
 
 
+# The number of a source's publication details (its date), which count as part of the source:
+# no paragraph has it, since paragraphs are numbered from 1.
+PUBLICATION_DETAILS = 0
+
+
 @dataclass
 class Passage:
-    number: int  # 1-based paragraph number; 0 stands for the source's metadata
+    number: int  # 1-based paragraph number, or PUBLICATION_DETAILS
     text: str
     figures: set = field(default_factory=set)
     dates: set = field(default_factory=set)  # (month, day|None)
@@ -215,10 +266,12 @@ class Passage:
 
 
 def index_passage(number: int, raw: str, published: str = "") -> Passage:
-    """A paragraph with the figures and dates it holds (number 0: not a numbered paragraph);
-    with its source's publication date, its weekdays ("on Sunday") count as the dates they are."""
+    """A paragraph with the figures and dates it holds; with its source's publication date, its
+    weekdays ("on Sunday") count as the dates they are."""
     text = normalise(raw)
     passage = Passage(number, text)
+    # Unlike a block's, a source's quotations are not set apart: a figure or date the source
+    # quotes is still the source's.
     dates, rest = _dates(text)
     for item in dates:
         year, month, day = item.value
@@ -231,7 +284,6 @@ def index_passage(number: int, raw: str, published: str = "") -> Passage:
         passage.figures.add(item.value)
     for month, day in weekday_dates(text, published) if published else ():
         passage.dates |= {(month, day), (month, None)}
-    # A quoted figure or date inside the source text is still the source's figure.
     return passage
 
 
@@ -257,14 +309,14 @@ def weekday_dates(text: str, published: str) -> set[tuple[int, int]]:
 
 
 class SourceIndex:
-    """A source's paragraphs, each with the figures and dates it holds, plus its metadata
-    (the publication date counts as part of the source)."""
+    """A source's paragraphs, each with the figures and dates it holds, plus its publication
+    details (its date), which count as part of the source."""
 
     def __init__(self, source: Source, paragraphs: list[str] | None = None):
         self.source = source
         texts = paragraphs if paragraphs is not None else source.paragraphs()
         self.passages = [index_passage(i, t, source.published) for i, t in enumerate(texts, start=1)]
-        meta = Passage(0, source.published)
+        meta = Passage(PUBLICATION_DETAILS, source.published)
         meta.years.add(source.year)
         meta.figures.add(float(source.year))
         meta.dates.add((source.month, source.day))
@@ -273,11 +325,12 @@ class SourceIndex:
         self.years = {source.year} | {y for p in self.passages for y in p.years}
 
     def find(self, item: Item, within: list[Passage] | None = None) -> list[int]:
-        """Numbers of the passages that hold ``item`` (0 for the metadata); empty if none."""
+        """Numbers of the passages that hold ``item`` (PUBLICATION_DETAILS for the publication
+        details, where no paragraph does); empty if none."""
         passages = within if within is not None else self.passages
         found = [p.number for p in passages if self._holds(p, item)]
         if not found and item.kind != "quotation" and self._holds(self.metadata, item):
-            found = [0]
+            found = [PUBLICATION_DETAILS]
         if not found and item.kind == "quotation" and within is None:
             # A quotation, or the parts an ellipsis joins, may run across one paragraph break of
             # the archived text, never further.
@@ -294,6 +347,9 @@ class SourceIndex:
             year, month, day = item.value
             if (month, day) not in passage.dates:
                 return False
+            # A news text gives the day without its year ("on September 14"): the year is the
+            # source's, told by its date or anywhere in its text, so "14 September 2022" is held
+            # to the day in the passage and to the year in the whole source.
             return year is None or year in self.years
         return _segments_in(item.value, passage.text)
 
@@ -349,9 +405,18 @@ class DerivedError(ValueError):
     pass
 
 
-def parse_derived(spec: str) -> tuple[str, float, list[float], str]:
-    """``"100 = 59 + 41"`` -> (shown value, value, inputs, expression). The expression may use
-    + - * / and parentheses over numbers written as the sources write them (142,000)."""
+class DerivedFigure(NamedTuple):
+    """A figure the book computed, ``{derived}`100 = 59 + 41```, its arithmetic checked."""
+
+    shown: str  #: The value as the book shows it: "100".
+    value: float  #: That value as a number.
+    inputs: list[float]  #: The numbers the expression combines, each of which a source must hold.
+    expression: str  #: "59 + 41".
+
+
+def parse_derived(spec: str) -> DerivedFigure:
+    """``"100 = 59 + 41"`` read and its arithmetic checked. The expression may use + - * / and
+    parentheses over numbers written as the sources write them (142,000)."""
     if "=" not in spec:
         raise DerivedError(f"derived figure {spec!r} must read 'VALUE = EXPRESSION', e.g. '100 = 59 + 41'")
     shown, expression = (part.strip() for part in spec.split("=", 1))
@@ -378,9 +443,9 @@ def parse_derived(spec: str) -> tuple[str, float, list[float], str]:
     if abs(result - value) > 0.5 * 10 ** -decimals + 1e-9:
         raise DerivedError(f"derived figure {spec!r}: {expression} is {result:g}, not {shown}; "
                            "correct the value or its inputs")
-    return shown, value, inputs, expression
+    return DerivedFigure(shown, value, inputs, expression)
 
 
 def derived_inputs(spec: str) -> list[Item]:
-    _, _, inputs, _ = parse_derived(spec)
-    return [Item("figure", f"{v:g}", v) for v in inputs]
+    """The inputs of a derived figure, as figures a cited source must hold."""
+    return [Item("figure", f"{v:g}", v) for v in parse_derived(spec).inputs]

@@ -13,9 +13,11 @@ the ``briefing`` domain, which Sphinx purges, pickles and merges for incremental
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from collections.abc import Set
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from docutils import nodes
@@ -27,7 +29,8 @@ from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import make_refnode
 from sphinxcontrib.bibtex.nodes import raw_latex
 
-from briefing.claims import Block, conflict_items, judge, snippet
+from briefing.claims import Block, PassageRef, conflict_items, judge, snippet
+from briefing.errors import Location, Problem
 from briefing.evidence import extract, normalise
 from briefing_sources import cited_doc, corpus
 
@@ -35,6 +38,8 @@ logger = logging.getLogger(__name__)
 EXEMPT_CLASS = "uncited-by-design"
 # The outlet's own text and the tables drawn from the registry are not the book's claims.
 NOT_CLAIMS = {EXEMPT_CLASS, "archived-text", "source-facts", "source-voices"}
+# How sphinxcontrib-bibtex writes a reference to a citation for LaTeX: a raw "\hyperlink{cite.DOC:ID}{",
+# the label, and a raw "}" (sphinxcontrib.bibtex.style.template.SphinxReferenceText).
 LATEX_LINK = re.compile(r"\\hyperlink\{[^}]*:(id\d+)\}\{$")
 
 
@@ -52,15 +57,15 @@ class Claim(NamedTuple):
     key: str  #: The cited source's key.
     block_id: str  #: The block's ``claim-…`` id.
     snippet: str  #: The block's first words.
-    line: int  #: The block's line in its document (0 for a data row, located in its data file).
+    line: int  #: The block's line in its document (a data row: the line of its table there).
 
 
-class Reported(NamedTuple):
-    """A warning of the claims rule, kept to be repeated by builds that do not re-read its page."""
+class CitingBlock(NamedTuple):
+    """An entry of a source page's "Cited by" list, as the page shows it."""
 
-    message: str
-    location: tuple[str, int] | str  #: (docname, line), or "data/figures.csv:LINE" for a data row.
-    subtype: str
+    docname: str  #: The citing page.
+    block_id: str  #: The block's ``claim-…`` id, the link's anchor.
+    snippet: str  #: The block's first words, the link's text.
 
 
 class Derived(NamedTuple):
@@ -75,10 +80,10 @@ class ClaimsDomain(Domain):
 
     name = "briefing"
     label = "Claims of the briefing book"
-    data_version = 1
+    data_version = 2
     initial_data: dict[str, Any] = {
         "claims": {},  # docname -> [Claim]
-        "problems": {},  # docname -> [Reported]
+        "problems": {},  # docname -> [Problem], kept to be repeated by builds that do not re-read the page
         # While reading: the documents purged to be re-read or removed, and what each source page's
         # "Cited by" list showed before the first of them was purged (None: nothing purged yet).
         "purged": set(),
@@ -90,7 +95,7 @@ class ClaimsDomain(Domain):
         return self.data["claims"]
 
     @property
-    def problems(self) -> dict[str, list[Reported]]:
+    def problems(self) -> dict[str, list[Problem]]:
         return self.data["problems"]
 
     def clear_doc(self, docname: str) -> None:
@@ -107,7 +112,7 @@ class ClaimsDomain(Domain):
             if docname in otherdata["problems"]:
                 self.problems[docname] = otherdata["problems"][docname]
 
-    def end_reading(self) -> tuple[dict[str, set], set[str]]:
+    def end_reading(self) -> tuple[dict[str, set[CitingBlock]], set[str]]:
         """What "Cited by" showed before this build read anything, and the documents it purged;
         forgets both, so that the pickled environment keeps only the findings."""
         before, purged = self.data["cited_before"], self.data["purged"]
@@ -252,12 +257,9 @@ def _ancestors(node):
         node = node.parent
 
 
-def _location(app, block, source_lines):
-    """(docname, line) of a block; ``source_lines()`` gives the document's lines, read only when a
-    table row needs them."""
-    origin = block.get("briefing-origin")
-    if origin:
-        return origin
+def _line(block, source_lines) -> int:
+    """A block's line in its document; ``source_lines()`` gives the document's lines, read only
+    when a table row needs them."""
     line = block.line or next((n.line for n in block.findall(nodes.Element) if n.line), None)
     parent = block
     while line is None and parent is not None:
@@ -267,7 +269,19 @@ def _location(app, block, source_lines):
         first = block.astext().split("\n")[0].strip()
         line = next((n for n, text in enumerate(source_lines()[line - 1:], start=line)
                      if first and first in text), line)
-    return (app.env.docname, line)
+    return line or 1  # a block docutils gives no line at all is reported at the document's top
+
+
+def _doc_location(env, line: int) -> Location:
+    """A line of the document being read, as the book's warnings give it: "chapters/one.md:15"."""
+    return Location(Path(env.doc2path(env.docname, False)).as_posix(), line)
+
+
+def _location(env, block, line: int) -> Location:
+    """Where a block's warnings point: a data row's own line in its data file, else the block's
+    line in the document."""
+    origin = block.get("briefing-origin")  # "data/figures.csv:12"
+    return Location.parse(origin) if origin else _doc_location(env, line)
 
 
 def _claim_id(text: str, taken: set[str]) -> str:
@@ -295,8 +309,8 @@ def check_document(app, doctree) -> None:
     reason = env.metadata.get(docname, {}).get("uncited")
     if reason is not None:
         if not str(reason).strip():
-            _warn(env, "front matter 'uncited' needs a reason saying why this page makes no claims",
-                  (docname, 1), "exemption")
+            _warn(env, _doc_location(env, 1), "front matter 'uncited' needs a reason saying why this page makes "
+                  "no claims", "exemption")
         check_exempt_page(app, doctree)
         return
     # A source page's annotation rests on the page's own source unless a block cites another.
@@ -316,24 +330,25 @@ def check_document(app, doctree) -> None:
         text, cites, derived = block_parts(block)
         if not re.search(r"\w", text) and not derived:  # any script: a Cyrillic block is a block
             continue
-        location = _location(app, block, source_lines)
+        line = _line(block, source_lines)
+        location = _location(env, block, line)
         keys = list(dict.fromkeys(page_source + cite_keys(cites)))
         if not keys:
-            _warn(env, f"uncited {_kind(block)}: “{snippet(text, 10)}” — add a citation to the "
+            _warn(env, location, f"uncited {_kind(block)}: “{snippet(text, 10)}” — add a citation to the "
                   "source it rests on ({cite:p}`key`), or wrap navigation in an "
-                  "{uncited} block with a :reason:", location, "uncited")
+                  "{uncited} block with a :reason:", "uncited")
             continue
         _depend_on_sources(app, keys)
         found = check_evidence(app, block, text, derived, keys, location, cites)
         block_id = _claim_id(text, taken)
         block["ids"].append(block_id)
         for key in keys:
-            claims.append(Claim(key, block_id, snippet(text), location[1] if isinstance(location, tuple) else 0))
+            claims.append(Claim(key, block_id, snippet(text), line))
         # Each citation carries the passages of its own keys, shown beside each key when rendered.
         for cite in cites:
             own = cite_keys([cite])
             links = passage_links()
-            links["passages"] = [(key, number) for key, number in found if key in own]
+            links["passages"] = [ref for ref in found if ref.key in own]
             cite.parent.insert(cite.parent.index(cite) + 1, links)
 
 
@@ -345,8 +360,8 @@ def check_raw_html(app, doctree) -> None:
             continue
         text = re.sub(r"<[^>]*>", " ", raw.astext())
         for item in conflict_items(text, corpus(app.env)):
-            _warn(app.env, f"{item.describe()} in raw HTML, where no citation can stand: write it in Markdown "
-                  "with its citation", (app.env.docname, raw.line), "raw-html")
+            _warn(app.env, _doc_location(app.env, raw.line or 1), f"{item.describe()} in raw HTML, where no "
+                  "citation can stand: write it in Markdown with its citation", "raw-html")
 
 
 def check_headings(app, doctree) -> None:
@@ -358,16 +373,16 @@ def check_headings(app, doctree) -> None:
         if not extract(text) and not derived:
             continue
         kind = _kind(title)
-        location = (env.docname, title.line or scope.line)
+        location = _doc_location(env, title.line or scope.line or 1)
         keys = cite_keys(node for node in scope.findall(addnodes.pending_xref) if node.get("refdomain") == "cite")
         if not keys:
-            _warn(env, f"{kind} “{snippet(text, 10)}” states a figure, date or quotation, but nothing in its "
-                  f"{_scope_kind(scope)} cites a source: cite the source that holds it there", location, "uncited")
+            _warn(env, location, f"{kind} “{snippet(text, 10)}” states a figure, date or quotation, but nothing in "
+                  f"its {_scope_kind(scope)} cites a source: cite the source that holds it there", "uncited")
             continue
         _depend_on_sources(app, keys)
-        block = Block(text=text, keys=tuple(keys), derived=tuple(derived))
+        block = Block(text=text, keys=tuple(keys), derived=tuple(derived), location=location)
         for problem in judge(block, corpus(app.env)).problems:
-            _warn(env, f"{kind} “{snippet(text, 10)}”: {problem.message}", location, problem.rule)
+            _report(env, dataclasses.replace(problem, message=f"{kind} “{snippet(text, 10)}”: {problem.message}"))
 
 
 def _depend_on_sources(app, keys) -> None:
@@ -384,11 +399,20 @@ def _scope_kind(scope) -> str:
     return "admonition" if isinstance(scope, nodes.Admonition) else "section"
 
 
-def _warn(env, message: str, location, subtype: str) -> None:
+def _warn(env, where: Location, message: str, kind: str) -> None:
+    _report(env, Problem.located(where, message, kind=kind))
+
+
+def _report(env, problem: Problem) -> None:
     """Warn, and keep the warning with the page: a later build that does not re-read the page
-    warns again (repeat_warnings), so a defect fails every build until it is fixed."""
-    logger.warning(message, location=location, subtype=subtype, type="briefing")
-    claims_domain(env).problems.setdefault(env.docname, []).append(Reported(message, location, subtype))
+    warns again (after_reading), so a defect fails every build until it is fixed."""
+    _log(problem)
+    claims_domain(env).problems.setdefault(env.docname, []).append(problem)
+
+
+def _log(problem: Problem) -> None:
+    # The rule's locations all have a line: Sphinx reads a location with no colon as a docname.
+    logger.warning(problem.text, location=problem.location, subtype=problem.kind, type="briefing")
 
 
 def check_glossary_names(app, doctree) -> None:
@@ -403,9 +427,10 @@ def check_glossary_names(app, doctree) -> None:
                 # Terms carry the glossary's line: find the term's own.
                 lines = lines or app.env.doc2path(app.env.docname).read_text(encoding="utf-8").splitlines()
                 line = next((n for n, text in enumerate(lines, start=1) if text.strip() == term.astext()),
-                            glossary.line)
-                _warn(app.env, f"glossary term “{term.astext()}” is not in {app.config.briefing_names_file}: add it "
-                      "there with its kind and the forms the sources use", (app.env.docname, line), "names")
+                            glossary.line or 1)
+                _warn(app.env, _doc_location(app.env, line), f"glossary term “{term.astext()}” is not in "
+                      f"{app.config.briefing_names_file}: add it there with its kind and the forms the sources "
+                      "use", "names")
 
 
 def check_exempt_page(app, doctree) -> None:
@@ -421,9 +446,9 @@ def check_exempt_page(app, doctree) -> None:
     for block in list(blocks_of(doctree)):
         text, _cites, _derived = block_parts(block)
         for item in conflict_items(text, corpus(app.env)):
-            _warn(app.env, f"{item.describe()} on a page exempt from the claims rule: it is what a source "
-                  "says about the conflict; state it in a chapter with its citation, or leave it out",
-                  _location(app, block, source_lines), "exempt-page")
+            _warn(app.env, _location(app.env, block, _line(block, source_lines)), f"{item.describe()} on a page "
+                  "exempt from the claims rule: it is what a source says about the conflict; state it in a "
+                  "chapter with its citation, or leave it out", "exempt-page")
 
 
 def _kind(block) -> str:
@@ -440,68 +465,81 @@ def _kind(block) -> str:
     return "card" if _is_card(block) else "paragraph"
 
 
-def check_evidence(app, block, text, derived, keys, location, cites=()) -> list[tuple[str, int]]:
-    """Judge the block (briefing.claims) and warn for each problem; return the (key, paragraph)
-    pairs that hold its evidence."""
+def check_evidence(app, block, text, derived, keys, location: Location, cites=()) -> list[PassageRef]:
+    """Judge the block (briefing.claims) and warn for each problem; return the passages that hold
+    its evidence."""
     verdict = judge(Block(text=text, keys=tuple(keys), derived=tuple(derived),
                           passage=block.get("briefing-passage"), reported_by=block.get("briefing-reported-by"),
                           rows=tuple(tuple(row) for row in block.get("briefing-rows", ())),
                           segments=tuple((cite.get("briefing-offset", len(text)), tuple(cite_keys([cite])))
-                                         for cite in cites)),
+                                         for cite in cites),
+                          location=location),
                     corpus(app.env))
     for problem in verdict.problems:
-        _warn(app.env, problem.message, location, problem.rule)
+        _report(app.env, problem)
     return verdict.passages
 
 
 # --- rendering --------------------------------------------------------------------------------
 
-def render(app, doctree, docname) -> None:
+def link_passages(app, doctree, docname) -> None:
+    """Put after each key's reference in a rendered citation the links to that source's passages
+    that hold the block's evidence: "(Alpha News, 19 Sep 2022 ¶2)"."""
     sources = corpus(app.env).sources
     keys_by_id = {c.citation_id: c.key for c in app.env.get_domain("cite").citations}
     for node in list(doctree.findall(passage_links)):
         by_key: dict[str, nodes.inline] = {}
-        for key, number in sorted(node["passages"]):
-            source = sources.get(key)
+        for ref in sorted(node["passages"]):
+            source = sources.get(ref.key)
             if source is None or source.page not in app.env.all_docs:
                 continue
-            anchor = source.anchor(number) if number else f"{key}-facts"
-            label = f"¶{number}" if number else "date"
-            title = (f"{source.short}, paragraph {number}" if number
-                     else f"{source.short}: publication details")
-            links = by_key.setdefault(key, nodes.inline(classes=["passage-links"]))
+            if ref.in_text:
+                anchor, label = source.anchor(ref.number), f"¶{ref.number}"
+                title = f"{source.short}, paragraph {ref.number}"
+            else:
+                anchor, label, title = f"{ref.key}-facts", "date", f"{source.short}: publication details"
+            links = by_key.setdefault(ref.key, nodes.inline(classes=["passage-links"]))
             if len(links):
                 links += nodes.Text("\u2009")  # keeps "¶7 ¶10" apart in every output format
-            links += make_refnode(app.builder, docname, source.page, anchor,
-                                  nodes.inline(label, label), title)
-        _place_beside_keys(node, by_key, keys_by_id)
+            links += make_refnode(app.builder, docname, source.page, anchor, nodes.inline(label, label), title)
+        citation = node.parent[node.parent.index(node) - 1] if node.parent.index(node) else None
+        unplaced = place_beside_keys(citation, by_key, keys_by_id)
+        for key in unplaced:
+            logger.warning(f"the passage links of {key} could not be put beside its reference in the citation, "
+                           "whose rendering (sphinxcontrib-bibtex) is not the one briefing_claims.place_beside_keys "
+                           "reads: update that function", location=node, subtype="passage-links", type="briefing")
+        node.replace_self(list(unplaced.values()))
+
+
+def place_beside_keys(citation, by_key: dict[str, nodes.inline], keys_by_id: dict[str, str]) -> dict[str, nodes.inline]:
+    """Put each key's passage links right after that key's reference inside the rendered
+    ``citation``; return those it could not place. The one reader of sphinxcontrib-bibtex's
+    rendering: a reference node per key (HTML and the other builders), or for LaTeX a raw
+    "\\hyperlink{cite.DOC:ID}{", the label and a raw "}" (LATEX_LINK)."""
+    by_key = dict(by_key)
+    if citation is None or "bibtex-citation" not in citation.get("classes", []):
+        return by_key
+    for reference in list(citation.findall(nodes.reference)):
+        target = reference.get("refuri", "") or reference.get("refid", "")
+        key = keys_by_id.get(target.rsplit("#", 1)[-1])
+        if key in by_key:
+            reference.parent.insert(reference.parent.index(reference) + 1, by_key.pop(key))
+    opened = None
+    for child in list(citation.children):
+        if isinstance(child, raw_latex):
+            match = LATEX_LINK.search(child.rawsource)
+            if match:
+                opened = keys_by_id.get(match.group(1))
+            elif child.rawsource == "}" and opened in by_key:
+                citation.insert(citation.index(child) + 1, by_key.pop(opened))
+                opened = None
+    return by_key
+
+
+def list_citing_blocks(app, doctree, docname) -> None:
+    """Fill each ``{cited-by}`` list with the blocks of the book that cite its source."""
     for node in list(doctree.findall(cited_by)):
         node.replace_self(_cited_by_list(app, docname, node["key"]))
-
-
-def _place_beside_keys(node, by_key, keys_by_id) -> None:
-    """Put each key's passage links right after that key's reference inside the rendered
-    citation (the node's previous sibling); whatever cannot be placed so follows the citation."""
-    parent = node.parent
-    citation = parent[parent.index(node) - 1] if parent.index(node) else None
-    if citation is not None and "bibtex-citation" in citation.get("classes", []):
-        for reference in list(citation.findall(nodes.reference)):
-            target = reference.get("refuri", "") or reference.get("refid", "")
-            key = keys_by_id.get(target.rsplit("#", 1)[-1])
-            if key in by_key:
-                reference.parent.insert(reference.parent.index(reference) + 1, by_key.pop(key))
-        # For LaTeX, sphinxcontrib-bibtex writes each reference as raw "\hyperlink{...:id2}{",
-        # the label, and a raw "}".
-        opened = None
-        for child in list(citation.children):
-            if isinstance(child, raw_latex):
-                match = LATEX_LINK.search(child.rawsource)
-                if match:
-                    opened = keys_by_id.get(match.group(1))
-                elif child.rawsource == "}" and opened in by_key:
-                    citation.insert(citation.index(child) + 1, by_key.pop(opened))
-                    opened = None
-    node.replace_self(list(by_key.values()))
 
 
 def _cited_by_list(app, docname, key):
@@ -522,12 +560,12 @@ def _cited_by_list(app, docname, key):
 
 # --- after reading: what incremental builds must redo -----------------------------------------
 
-def cited_by_key(claims_by_doc: dict[str, list[Claim]]) -> dict[str, set]:
-    """What each source page's "Cited by" list shows: (page, anchor, snippet) per citing block."""
-    cited: dict[str, set] = {}
+def cited_by_key(claims_by_doc: dict[str, list[Claim]]) -> dict[str, set[CitingBlock]]:
+    """What each source page's "Cited by" list shows, by source key."""
+    cited: dict[str, set[CitingBlock]] = {}
     for docname, claims in claims_by_doc.items():
         for claim in claims:
-            cited.setdefault(claim.key, set()).add((docname, claim.block_id, claim.snippet))
+            cited.setdefault(claim.key, set()).add(CitingBlock(docname, claim.block_id, claim.snippet))
     return cited
 
 
@@ -539,7 +577,7 @@ def after_reading(app, env) -> list[str]:
     before, purged = domain.end_reading()
     for docname in sorted(set(domain.problems) - purged):
         for problem in domain.problems[docname]:
-            logger.warning(problem.message, location=problem.location, subtype=problem.subtype, type="briefing")
+            _log(problem)
     after = cited_by_key(domain.claims)
     sources = corpus(env).sources
     return [sources[key].page for key in sorted(set(before) | set(after))
@@ -558,5 +596,6 @@ def setup(app):
     app.add_directive("cited-by", CitedBy)
     app.connect("env-updated", after_reading)
     app.connect("doctree-read", check_document)
-    app.connect("doctree-resolved", render)
-    return {"version": "1.0", "env_version": 3, "parallel_read_safe": True, "parallel_write_safe": True}
+    app.connect("doctree-resolved", link_passages)
+    app.connect("doctree-resolved", list_citing_blocks)
+    return {"version": "1.0", "env_version": 4, "parallel_read_safe": True, "parallel_write_safe": True}
