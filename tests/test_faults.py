@@ -14,6 +14,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from conftest import copy_book, sphinx_build
 from sphinxbuild import sphinx_command
 
@@ -213,3 +215,23 @@ def test_removing_a_chapter_rewrites_the_cited_by_lists_that_named_it(tmp_path):
     assert second.returncode == 0, second.stderr
     html = page.read_text(encoding="utf-8")
     assert "An extra chapter" not in html and "extra.html" not in html, "the Cited by list still names the removed chapter"
+
+
+@pytest.mark.sphinx("html", testroot="claims-clean")
+def test_a_whole_file_defect_names_the_file_not_a_page(app):
+    """Sphinx reads a location without a line as a document name ("references.bib.md"): a defect
+    of a whole file is warned with the file's path leading the message instead."""
+    from briefing.errors import Problem
+    from briefing_sources import warn
+
+    from conftest import warnings_of
+
+    assert Problem("data/figures.csv", None, "the file is empty").for_sphinx() == \
+        ("data/figures.csv: the file is empty", None)
+    assert Problem("data/figures.csv", 3, "bad row").for_sphinx() == ("bad row", "data/figures.csv:3")
+    warn("the file is empty", "references.bib", "bibliography")
+    warn("bad row", "data/sources.toml:4", "registry")
+    found = warnings_of(app)
+    assert any("WARNING: references.bib: the file is empty" in line for line in found), found
+    assert any(line.startswith("data/sources.toml:4: WARNING: bad row") for line in found), found
+    assert not any(".bib.md" in line for line in found), found

@@ -58,6 +58,12 @@ class Problem:
         """What a warning says after its location."""
         return f"{self.message}: {self.advice}" if self.advice else self.message
 
+    def for_sphinx(self) -> tuple[str, str | None]:
+        """(text, location) for a Sphinx warning. Sphinx takes a location without a line for a
+        document name ("references.bib" would print as "references.bib.md"): a whole-file problem
+        has no location, and its path leads the text instead."""
+        return (self.text, self.location) if self.line is not None else (f"{self.path}: {self.text}", None)
+
     def sort_key(self) -> tuple:
         """By file, line, rule and text (a whole-file problem first)."""
         return self.path, self.line or 0, self.kind, self.message, self.advice

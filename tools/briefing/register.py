@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 from .archive import Source
-from .evidence import DerivedError, Item, SourceIndex, derived_inputs, extract, index_passage
+from .evidence import PUBLICATION_DETAILS, DerivedError, Item, SourceIndex, derived_inputs, extract, index_passage
 
 # Characters of context either side of a quotation, as annotation tools commonly keep.
 CONTEXT = 32
@@ -54,7 +54,7 @@ class Block:
     text: str
     keys: tuple[str, ...]
     derived: tuple[str, ...]  # {derived} specifications, "a = b - c"
-    passages: tuple[tuple[str, int], ...]  # (source key, paragraph number; 0 = publication facts)
+    passages: tuple[tuple[str, int], ...]  # (source key, paragraph number or PUBLICATION_DETAILS)
     data_row: str = ""  # "data/figures.csv:LINE" for a row drawn from a data file
     voice: str = ""
     as_of: str = ""
@@ -135,7 +135,7 @@ def annotation(block: Block, page_url: str, sources: dict[str, Source], indexes:
         if source is None or key not in source_urls:
             continue
         target = {"type": "SpecificResource", "source": source_urls[key], "sourceKey": key}
-        if number and index is not None:
+        if number != PUBLICATION_DETAILS and index is not None:
             paragraph = source.paragraphs()[number - 1]
             quote, held = quote_selector(paragraph, number, items, index, block.text)
             target["paragraph"] = number

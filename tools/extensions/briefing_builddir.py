@@ -4,16 +4,15 @@
   (saying so) until the first has finished, instead of both writing the same pages, search index
   and saved environment at once.
 - **An unfinished build is not taken for a finished one.** While a build runs, its output folder
-  holds ``BUILD-INCOMPLETE.txt`` (the e-book's, which would pack it, keeps it beside the doctrees); a build that ends (successfully or with warnings) removes it. A
-  build that finds it left by an interrupted or crashed one re-reads and rewrites every page:
+  holds ``BUILD-INCOMPLETE.txt`` (the e-book's, which would pack it, keeps it beside the
+  doctrees); a build that ends (successfully or with warnings) removes it. A build that finds
+  it left by an interrupted or crashed one re-reads and rewrites every page:
   otherwise Sphinx would keep the pages and search index half-written then (a page never written
   is written again, but the search index would lack every page the interrupted build did not
   reach, the glossary's entries among them, for good).
 - **Templates compiled once.** The page templates (the theme's and Sphinx's), compiled to Python
   by Jinja on every build otherwise, are kept compiled beside the doctrees; Jinja recompiles a
   template whose source has changed.
-- **A removed page leaves no trace.** The source pages whose "Cited by" lists named a page that
-  is gone are read and written again, so the lists no longer link to it.
 """
 
 from __future__ import annotations
@@ -81,20 +80,7 @@ def note_start(app) -> None:
 def outdated(app, env, added, changed, removed):
     if getattr(app, "briefing_rebuild_all", False):
         return sorted(set(env.found_docs) - set(added) - set(changed))
-    return pages_citing_removed(env, removed)
-
-
-def pages_citing_removed(env, removed) -> list[str]:
-    """The source pages whose "Cited by" lists name a removed page. Asked before Sphinx forgets
-    the removed pages: once it has, nothing records what they cited."""
-    claims = getattr(env, "briefing_claims", {})
-    keys = {claim[0] for docname in removed for claim in claims.get(docname, ())}
-    if not keys:
-        return []
-    from briefing_sources import corpus
-
-    sources = corpus(env).sources
-    return sorted(sources[key].page for key in keys if key in sources and sources[key].page in env.found_docs)
+    return []
 
 
 def note_end(app, exception) -> None:

@@ -84,7 +84,8 @@ class Chart(SphinxDirective):
         # The data tables report them too; say what the chart lacks for them.
         lacks = "row left out of the chart" if dataset else "no chart drawn"
         for problem in problems:
-            logger.warning(f"{problem.text} ({lacks})", location=problem.location, **WARN)
+            text, location = problem.for_sphinx()
+            logger.warning(f"{text} ({lacks})", location=location, **WARN)
         sources = corpus(self.env).sources
         rows = [r for r in rows if r["source"] in sources]
         drawn, left_out = self.rows_to_draw(rows)

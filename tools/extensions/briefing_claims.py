@@ -411,8 +411,8 @@ def _report(env, problem: Problem) -> None:
 
 
 def _log(problem: Problem) -> None:
-    # The rule's locations all have a line: Sphinx reads a location with no colon as a docname.
-    logger.warning(problem.text, location=problem.location, subtype=problem.kind, type="briefing")
+    text, location = problem.for_sphinx()
+    logger.warning(text, location=location, subtype=problem.kind, type="briefing")
 
 
 def check_glossary_names(app, doctree) -> None:

@@ -83,7 +83,8 @@ def check_links(app, exception) -> None:
                         own_hosts=own_hosts(app))
     _save_cache(app, cache)
     for problem in problems + more + report.problems:
-        logger.warning(problem.text, location=problem.location, **WARN)
+        text, location = problem.for_sphinx()
+        logger.warning(text, location=location, **WARN)
     logger.info(f"briefing_links: checked {report.pages} pages and {report.links} links in "
                 f"{time.perf_counter() - started:.2f} s, reading {report.read} page(s) anew; "
                 f"{len(report.problems)} problem(s)")

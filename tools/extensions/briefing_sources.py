@@ -20,6 +20,7 @@ from briefing.archive import RegistryError, Source, encoding_problem, integrity_
 from briefing.bibcheck import field_problems, read_problems
 from briefing.bibfile import read_bib
 from briefing.dates import date_words
+from briefing.errors import Location
 from briefing.corpus import Corpus
 from briefing.names import NamesError, load_names
 from briefing_bibstyle import month_index, date_text, day_parts
@@ -29,7 +30,11 @@ logger = logging.getLogger(__name__)
 
 def warn(message: str, location, subtype: str) -> None:
     """A defect of the book: a located warning that ``-W`` turns into a failed build, filed under
-    ``briefing.<subtype>`` so that ``suppress_warnings`` can name it."""
+    ``briefing.<subtype>`` so that ``suppress_warnings`` can name it. A location is (docname,
+    line), "path:line", or a path alone for a whole file, which then leads the message (Sphinx
+    would read a bare path as a document name: "data/sources.toml.md")."""
+    if isinstance(location, str) and Location.parse(location).line is None:
+        message, location = f"{location}: {message}", None
     logger.warning(message, location=location, type="briefing", subtype=subtype)
 
 

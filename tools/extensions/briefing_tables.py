@@ -48,12 +48,14 @@ class DataTable(SphinxDirective):
         path = self.config[FILE_SETTINGS[self.dataset_name]]
         dataset, rows, problems = dataset_rows(self, self.dataset_name)
         for problem in problems:
-            logger.warning(problem.text, location=problem.location, **WARN)
+            text, location = problem.for_sphinx()
+            logger.warning(text, location=location, **WARN)
         sources = corpus(self.env).sources
         kept = []
         for row in self.rows_to_show(rows):
             for problem in row_problems(row, dataset):
-                logger.warning(problem.text, location=problem.location, **WARN)
+                text, location = problem.for_sphinx()
+                logger.warning(text, location=location, **WARN)
             if row["source"] not in sources:
                 logger.warning(f"unknown source key '{row['source']}': use a key of "
                                f"{self.config.briefing_sources_file}", location=row.location, **WARN)
