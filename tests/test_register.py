@@ -182,12 +182,12 @@ def test_the_register_is_rebuilt_only_when_its_blocks_change(tmp_path):
 
 def test_annotations_kept_by_other_rules_are_not_used(tmp_path):
     """A change to the rules' code (tools/briefing) makes every annotation anew."""
-    import pickle
+    from briefing import kept
 
-    from briefing_register import _load_annotations
-
-    kept = tmp_path / "annotations.pickle"
-    kept.write_bytes(pickle.dumps({"rules": "old", "annotations": {"made-of": {"id": "stale"}}}))
-    assert _load_annotations(kept, "old") == {"made-of": {"id": "stale"}}
-    assert _load_annotations(kept, "new") == {}
-    assert _load_annotations(tmp_path / "none.pickle", "new") == {}
+    path = tmp_path / "annotations.pickle"
+    kept.save(path, {"made-of": {"id": "stale"}}, rules="old")
+    assert kept.load(path, rules="old") == {"made-of": {"id": "stale"}}
+    assert kept.load(path, rules="new") == {}
+    assert kept.load(tmp_path / "none.pickle", rules="new") == {}
+    path.write_bytes(b"not a pickle")
+    assert kept.load(path, rules="old") == {}

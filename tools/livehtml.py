@@ -26,10 +26,17 @@ PRELOADED = ("sphinx.cmd.build", "sphinx.application", "sphinx.builders.html", "
 
 
 def preload(confdir: Path) -> None:
-    """Import what a build of the book will import (modules only: no extension is set up)."""
-    conf = runpy.run_path(str(confdir / "conf.py"))
-    for name in (*PRELOADED, *conf.get("extensions", ())):
-        importlib.import_module(name)
+    """Import what a build of the book will import (modules only: no extension is set up). What
+    fails to load is left to the builds, which report it where the author sees it."""
+    try:
+        extensions = runpy.run_path(str(confdir / "conf.py")).get("extensions", ())
+    except Exception:  # noqa: BLE001 (a broken conf.py: each build says how)
+        extensions = ()
+    for name in (*PRELOADED, *extensions):
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001
+            continue
 
 
 def build_in_child(sphinx_args: list[str]) -> int:

@@ -8,13 +8,13 @@ Each defect is a Sphinx warning located at the HTML file and line, so ``-W`` fai
 
 from __future__ import annotations
 
-import pickle
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from sphinx.util import logging
 
+from briefing import kept
 from briefing.htmllinks import check_site, load_allow_list
 
 logger = logging.getLogger(__name__)
@@ -22,7 +22,7 @@ WARN = {"type": "briefing", "subtype": "links"}
 # Builders whose pages link by file name (dirhtml by directory, resolved to its index.html).
 BUILDERS = ("html", "dirhtml")
 # Raised whenever briefing.htmlpage.Page changes shape: an older cache is then read afresh.
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 
 
 def page_of(uri: str) -> str:
@@ -42,25 +42,6 @@ def _cache_path(app) -> Path:
     return Path(app.doctreedir) / f"briefing-links-{app.builder.name}.pickle"
 
 
-def _load_cache(app) -> dict:
-    try:
-        with _cache_path(app).open("rb") as handle:
-            cache = pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-        return {}
-    # A cache of another output directory says nothing of this one.
-    same = cache.get("outdir") == str(app.outdir) and cache.get("version") == CACHE_VERSION
-    return cache.get("pages", {}) if same else {}
-
-
-def _save_cache(app, pages: dict) -> None:
-    path = _cache_path(app)
-    partial = path.with_name(path.name + ".partial")
-    with partial.open("wb") as handle:
-        pickle.dump({"outdir": str(app.outdir), "version": CACHE_VERSION, "pages": pages}, handle)
-    partial.replace(path)  # atomic: an interrupted build leaves the old cache or none
-
-
 def own_hosts(app) -> frozenset[str]:
     """The hosts the book is served from (html_baseurl's), from which a page may load."""
     host = urlsplit(app.config.html_baseurl or "").hostname
@@ -76,12 +57,13 @@ def check_links(app, exception) -> None:
     images_file = app.config.briefing_links_decorative_images
     hosts, problems = load_allow_list(srcdir / hosts_file, hosts_file)
     images, more = load_allow_list(srcdir / images_file, images_file)
-    cache = _load_cache(app)
+    # A cache of another output directory says nothing of this one.
+    cache = kept.load(_cache_path(app), outdir=str(app.outdir), version=CACHE_VERSION)
     report = check_site(Path(app.outdir), root=page_of(app.builder.get_target_uri(app.config.root_doc)),
                         http_hosts=hosts, decorative=tuple(images), sources=page_sources(app),
                         allow_file=hosts_file, decorative_file=images_file, cache=cache,
                         own_hosts=own_hosts(app))
-    _save_cache(app, cache)
+    kept.save(_cache_path(app), cache, outdir=str(app.outdir), version=CACHE_VERSION)
     for problem in problems + more + report.problems:
         text, location = problem.for_sphinx()
         logger.warning(text, location=location, **WARN)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import pickle
 import posixpath
 import re
 import shutil
@@ -25,6 +24,7 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.util import logging
 
+from briefing import kept
 from briefing.datafiles import DataError, read_dataset, read_rows
 from briefing.metadata import article_from_entry
 from briefing.register import Block, annotation, build_register, register_csv, register_json
@@ -229,15 +229,6 @@ def _rules_digest() -> str:
     return digest.hexdigest()
 
 
-def _load_annotations(path: Path, rules: str) -> dict:
-    try:
-        with path.open("rb") as handle:
-            kept = pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-        return {}
-    return kept.get("annotations", {}) if kept.get("rules") == rules else {}
-
-
 def _register(app, rules: str) -> dict:
     env = app.env
     sources = corpus(app.env).sources
@@ -252,7 +243,7 @@ def _register(app, rules: str) -> dict:
     # Each annotation is kept between builds under what it is made of (the block, its page's
     # address, its sources' records and addresses): an edit redoes the edited blocks only.
     cache_path = Path(app.doctreedir) / "briefing-register-annotations.pickle"
-    kept, made = _load_annotations(cache_path, rules), {}
+    kept_annotations, made = kept.load(cache_path, rules=rules), {}
     annotations = []
     for docname in sorted(env.briefing_register):
         page = address(docname)
@@ -261,12 +252,9 @@ def _register(app, rules: str) -> dict:
             made_of = hashlib.sha256(repr((block, page, [(sources.get(k), source_urls.get(k)) for k in used]))
                                      .encode()).hexdigest()
             if made_of not in made:
-                made[made_of] = kept.get(made_of) or annotation(block, page, sources, indexes, source_urls)
+                made[made_of] = kept_annotations.get(made_of) or annotation(block, page, sources, indexes, source_urls)
             annotations.append(made[made_of])
-    partial = cache_path.with_name(cache_path.name + ".partial")
-    with partial.open("wb") as handle:
-        pickle.dump({"rules": rules, "annotations": made}, handle)
-    partial.replace(cache_path)  # atomic: an interrupted build leaves the old cache or none
+    kept.save(cache_path, made, rules=rules)
     register_id = (base + f"{OUT_DIR}/{REGISTER}") if base else REGISTER
     return build_register(annotations, register_id, f"The claims of {app.config.project}, version "
                                                     f"{app.config.release}, and the passages they rest on")

@@ -26,10 +26,10 @@ import hashlib
 import html
 import json
 import os
-import pickle
 from pathlib import Path
 
 from sphinx import addnodes
+from briefing import kept
 from briefing.htmlpage import parse_page
 
 def search_terms(number: str) -> set[str]:
@@ -68,23 +68,14 @@ def _numbers_cache(app) -> Path:
     return Path(app.doctreedir) / f"briefing-search-numbers-{app.builder.name}.pickle"
 
 
-def _load_numbers(app) -> dict:
-    try:
-        with _numbers_cache(app).open("rb") as handle:
-            kept = pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-        return {}
-    return kept.get("pages", {}) if kept.get("outdir") == str(app.outdir) else {}
-
-
-def page_numbers(page: Path, kept: dict) -> list[tuple[str, str]]:
+def page_numbers(page: Path, known: dict) -> list[tuple[str, str]]:
     """The numbers of a built page and their blocks; a page whose bytes are those last read (one
     this build did not rewrite) is not parsed again: hashing it costs a hundredth of parsing."""
     content = page.read_bytes()
     digest = hashlib.sha256(content).hexdigest()
-    if kept.get(str(page), (None,))[0] != digest:
-        kept[str(page)] = (digest, parse_page(content.decode("utf-8")).numbers)
-    return kept[str(page)][1]
+    if known.get(str(page), (None,))[0] != digest:
+        known[str(page)] = (digest, parse_page(content.decode("utf-8")).numbers)
+    return known[str(page)][1]
 
 
 def add_numbers(app, exception) -> None:
@@ -101,29 +92,26 @@ def add_numbers(app, exception) -> None:
         return
     index = json.loads(text[len(prefix):-len(suffix)])
     entries = index.setdefault("indexentries", {})
-    kept, read = _load_numbers(app), {}
+    kept_numbers, read = kept.load(_numbers_cache(app), outdir=str(app.outdir)), {}
     for number, docname in enumerate(index["docnames"]):
         page = Path(builder.outdir) / builder.get_target_uri(docname)
         if not page.is_file():
             continue
         seen = set()
-        for printed, block in page_numbers(page, kept):
+        for printed, block in page_numbers(page, kept_numbers):
             for term in search_terms(printed):
                 if (term, block) in seen:
                     continue
                 seen.add((term, block))
                 entries.setdefault(term, []).append([number, block, True])
-        read[str(page)] = kept[str(page)]
+        read[str(page)] = kept_numbers[str(page)]
     for key in entries:
         entries[key] = sorted({tuple(e) for e in entries[key]}, key=lambda e: (e[0], e[1] or "", e[2]))
         entries[key] = [list(e) for e in entries[key]]
     partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     partial.write_text(prefix + json.dumps(index, separators=(",", ":"), sort_keys=True) + suffix, encoding="utf-8")
     os.replace(partial, path)
-    cache = _numbers_cache(app)
-    with cache.with_name(cache.name + ".partial").open("wb") as handle:
-        pickle.dump({"outdir": str(app.outdir), "pages": read}, handle)
-    cache.with_name(cache.name + ".partial").replace(cache)  # atomic: the old cache or the new
+    kept.save(_numbers_cache(app), read, outdir=str(app.outdir))
 
 
 NOT_FOUND = """<!DOCTYPE html>
