@@ -28,7 +28,7 @@ def test_bench_prints_every_figure():
         rf"^2\. rebuild after changing a word in chapters/one\.md: {NUMBER} s; \d+ of \d+ pages rewritten: "
         r".*chapters/one\.html",
         rf"^2\. the same edit with plain Sphinx \(none of the book's extensions\): {NUMBER} s.*; ratio {NUMBER}$",
-        rf"^2\. rebuild with nothing changed: {NUMBER} s$",
+        rf"^2\. rebuild with nothing changed: {NUMBER} s; plain Sphinx {NUMBER} s: ratio {NUMBER}$",
         rf"^4\. 1x book, \d+ pages: full build {NUMBER} s \({NUMBER} ms/page, peak \d+ MiB\); "
         rf"one-chapter rebuild {NUMBER} s \(peak \d+ MiB\)$",
         rf"^4\. 2x book, \d+ pages: full build {NUMBER} s",

@@ -22,7 +22,7 @@ WARN = {"type": "briefing", "subtype": "links"}
 # Builders whose pages link by file name (dirhtml by directory, resolved to its index.html).
 BUILDERS = ("html", "dirhtml")
 # Raised whenever briefing.htmlpage.Page changes shape: an older cache is then read afresh.
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 
 
 def page_of(uri: str) -> str:
