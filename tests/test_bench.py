@@ -25,7 +25,7 @@ def test_bench_prints_every_figure():
         r"heavy modules imported: none$",
         rf"^1\. full build \(fastest of 1\): with checks {NUMBER} s; checks off {NUMBER} s; ratio {NUMBER} "
         r"\(the checks add -?\d+ %\)$",
-        rf"^2\. rebuild after changing a word in chapters/one\.md: {NUMBER} s; \d+ of \d+ pages rewritten: "
+        rf"^2\. rebuild after changing a word in chapters/one\.md \(fastest of 1\): {NUMBER} s; \d+ of \d+ pages rewritten: "
         r".*chapters/one\.html",
         rf"^2\. the same edit with plain Sphinx \(none of the book's extensions\): {NUMBER} s.*; ratio {NUMBER}$",
         rf"^2\. rebuild with nothing changed: {NUMBER} s; plain Sphinx {NUMBER} s: ratio {NUMBER}$",
