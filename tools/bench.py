@@ -364,7 +364,7 @@ def live_preview(src: Path, work: Path) -> None:
         print(f"6. live preview, {name}: from saving a chapter to the browser showing the change: {shown}")
 
 
-def _live_preview_once(src: Path, work: Path, server_command: list[str]) -> str:
+def _live_preview_once(src: Path, work: Path, server_command: list[str], repeat: int = 3) -> str:
     from browser import launch
     from playwright.sync_api import Error, sync_playwright
 
@@ -382,24 +382,27 @@ def _live_preview_once(src: Path, work: Path, server_command: list[str]) -> str:
         url = f"http://127.0.0.1:{port}/{page_path}"
         if not _serving(url, time.monotonic() + 180):
             return "not measured: the server did not start serving"
-        marker = "Benchmarkedit"
+        times = []
         with sync_playwright() as playwright:
             browser = launch(playwright)
             page = browser.new_page()
             page.goto(url)
-            started = time.perf_counter()
-            edit_word(book, marker)
-            seconds = None
-            while time.perf_counter() - started < 60:
-                try:
-                    if page.evaluate(f"() => !!document.body && document.body.innerText.includes({marker!r})"):
-                        seconds = time.perf_counter() - started
-                        break
-                except Error:
-                    pass  # the page is reloading
-                time.sleep(0.02)
+            for n in range(repeat):  # the fastest of a few saves counts: these machines are noisy
+                marker = f"Benchmarkedit{n}"
+                started = time.perf_counter()
+                edit_word(book, marker)
+                while time.perf_counter() - started < 60:
+                    try:
+                        if page.evaluate(f"() => !!document.body && document.body.innerText.includes({marker!r})"):
+                            times.append(time.perf_counter() - started)
+                            break
+                    except Error:
+                        pass  # the page is reloading
+                    time.sleep(0.02)
+                else:
+                    break
             browser.close()
-        return f"{seconds:.2f} s" if seconds is not None else "not within 60 s"
+        return f"{min(times):.2f} s (fastest of {len(times)})" if times else "not within 60 s"
     finally:
         server.terminate()
         server.wait(timeout=30)
