@@ -3,6 +3,7 @@ build of the real book per test session."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import runpy
@@ -63,6 +64,13 @@ def book_html(tmp_path_factory) -> Path:
     result = sphinx_build(ROOT, "html", out, "-d", str(out.parent / "doctrees"))
     assert result.returncode == 0, f"the book does not build cleanly:\n{result.stderr}"
     return out
+
+
+def search_index(html_dir) -> dict:
+    """The built book's searchindex.js, as the search page reads it."""
+    text = (html_dir / "searchindex.js").read_text(encoding="utf-8")
+    assert text.startswith("Search.setIndex(") and text.endswith(")")
+    return json.loads(text[len("Search.setIndex("):-1])
 
 
 def warnings_of(app) -> list[str]:

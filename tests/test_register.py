@@ -155,9 +155,11 @@ def test_quote_selector_picks_the_sentences_holding_the_items():
     assert [item.shown for item in held] == ["59"]
 
 
-def test_the_register_is_rebuilt_only_when_its_blocks_change(tmp_path):
-    """A build that changes no block leaves the register as it was; a new block rewrites it."""
-    from conftest import copy_book, sphinx_build
+def test_an_edit_rebuilds_the_register_and_the_search_as_a_fresh_build_would(tmp_path):
+    """A build that changes no block leaves the register as it was; an edit rewrites it and the
+    search's figures from what each kept (annotations, pages' numbers), and both come out as a
+    fresh build writes them."""
+    from conftest import copy_book, search_index, sphinx_build
 
     book = copy_book(tmp_path / "book")
     out, doctrees = tmp_path / "html", tmp_path / "doctrees"
@@ -166,18 +168,29 @@ def test_the_register_is_rebuilt_only_when_its_blocks_change(tmp_path):
     first = register.stat().st_mtime_ns
     assert sphinx_build(book, "html", out, "-d", str(doctrees)).returncode == 0
     assert register.stat().st_mtime_ns == first, "an unchanged book rewrote its register"
+
+    def pages_with_364() -> set[str]:
+        index = search_index(out)
+        return {index["docnames"][entry[0]] for entry in index["indexentries"].get("364", [])}
+
+    assert "chapters/csto" not in pages_with_364()
     chapter = book / "chapters" / "csto.md"
     chapter.write_text(chapter.read_text(encoding="utf-8") + "\nMarat Imankulov told Interfax that leaving the "
-                       "CSTO was not being considered {cite:p}`interfax2022withdrawal`.\n", encoding="utf-8")
+                       "CSTO was not being considered {cite:p}`interfax2022withdrawal`.\n\nThe Kyrgyz Emergency "
+                       "Situations Ministry said that 364 residential houses were destroyed, Interfax reported "
+                       "{cite:p}`interfax2022withdrawal`.\n", encoding="utf-8")
     result = sphinx_build(book, "html", out, "-d", str(doctrees))
     assert result.returncode == 0, result.stderr
     assert register.stat().st_mtime_ns != first
     assert "not being considered" in register.read_text(encoding="utf-8").split("Marat Imankulov told Interfax")[-1]
-    # Annotations kept between builds: the incremental register is the one a fresh build writes.
+    assert "chapters/csto" in pages_with_364(), "a figure the edit added is not found by the search"
+    # What was kept between builds gives what a fresh build gives.
     fresh = tmp_path / "fresh"
     assert sphinx_build(book, "html", fresh / "html", "-d", str(fresh / "doctrees")).returncode == 0
     assert register.read_bytes() == (fresh / "html" / "data" / "claims-register.jsonld").read_bytes(), \
         "the register of an incremental build differs from a fresh build's"
+    assert (out / "searchindex.js").read_bytes() == (fresh / "html" / "searchindex.js").read_bytes(), \
+        "the search index of an incremental build differs from a fresh build's"
 
 
 def test_annotations_kept_by_other_rules_are_not_used(tmp_path):

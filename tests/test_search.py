@@ -8,19 +8,12 @@ glossary page.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 
 import pytest
 
-from conftest import ROOT, copy_book, soup, sphinx_build
-
-
-def search_index(html_dir) -> dict:
-    text = (html_dir / "searchindex.js").read_text(encoding="utf-8")
-    assert text.startswith("Search.setIndex(") and text.endswith(")")
-    return json.loads(text[len("Search.setIndex("):-1])
+from conftest import ROOT, copy_book, search_index, soup, sphinx_build
 
 
 def index_results(index: dict, query: str) -> list[tuple[str, str]]:
@@ -138,28 +131,3 @@ def test_search_page_lists_the_blocks_in_a_browser(book_html, figure):
     anchored = [h for h in hrefs if "#claim-" in h or re.search(r"#\w+-p\d+$", h)]
     assert anchored, f"no result for {figure} opens at a block: {hrefs}"
     assert any("human-cost" in h for h in anchored), hrefs
-
-
-def test_an_edit_leaves_the_search_index_a_fresh_build_would_write(tmp_path):
-    """The figures of pages a rebuild did not rewrite are kept from the last reading; those of a
-    rewritten page are read again: a figure added by an edit is found, and the index is the one a
-    fresh build writes."""
-    book = copy_book(tmp_path / "book")
-    out, doctrees = tmp_path / "html", tmp_path / "doctrees"
-    assert sphinx_build(book, "html", out, "-d", str(doctrees)).returncode == 0
-
-    def pages_with_364() -> set[str]:
-        index = search_index(out)
-        return {index["docnames"][entry[0]] for entry in index["indexentries"].get("364", [])}
-
-    assert "chapters/csto" not in pages_with_364()
-    chapter = book / "chapters" / "csto.md"
-    chapter.write_text(chapter.read_text(encoding="utf-8") + "\nThe Kyrgyz Emergency Situations Ministry said "
-                       "that 364 residential houses were destroyed, Interfax reported "
-                       "{cite:p}`interfax2022withdrawal`.\n", encoding="utf-8")
-    result = sphinx_build(book, "html", out, "-d", str(doctrees))
-    assert result.returncode == 0, result.stderr
-    assert "chapters/csto" in pages_with_364()
-    fresh = tmp_path / "fresh"
-    assert sphinx_build(book, "html", fresh / "html", "-d", str(fresh / "doctrees")).returncode == 0
-    assert (out / "searchindex.js").read_bytes() == (fresh / "html" / "searchindex.js").read_bytes()

@@ -351,7 +351,7 @@ LIVE_SERVERS = {
 }
 
 
-def live_preview(src: Path, work: Path) -> None:
+def live_preview(src: Path, work: Path, repeat: int = 3) -> None:
     """Save a chapter while the browser shows it under the live preview; time until the page
     shows the change. Measured for the book's preview and for plain sphinx-autobuild."""
     from browser import CHROMIUM
@@ -360,7 +360,7 @@ def live_preview(src: Path, work: Path) -> None:
         print(f"6. live preview: not measured: {CHROMIUM} is missing (apt-get install chromium)")
         return
     for n, (name, server) in enumerate(LIVE_SERVERS.items()):
-        shown = _live_preview_once(src, work / f"live-{n}", server)
+        shown = _live_preview_once(src, work / f"live-{n}", server, repeat)
         print(f"6. live preview, {name}: from saving a chapter to the browser showing the change: {shown}")
 
 
@@ -425,18 +425,21 @@ def main(argv=None) -> int:
             checker(work, sizes)
             return 0
         src = copy(book, work)
-        if args.only:
-            if args.only == "edit":
-                edit_loop(src, work, repeat)
-            else:
-                {"startup": startup, "live": live_preview}[args.only](src, work)
+        if args.only == "startup":
+            startup(src, work)
+            return 0
+        if args.only == "edit":
+            edit_loop(src, work, repeat)
+            return 0
+        if args.only == "live":
+            live_preview(src, work, repeat)
             return 0
         startup(src, work)
         full_builds(src, work, repeat)
         edit_loop(src, work, repeat)
         checker(work, sizes)
         scaling(src, work, factors)
-        live_preview(src, work)
+        live_preview(src, work, repeat)
     return 0
 
 
