@@ -29,14 +29,18 @@ class Corpus:
     def __init__(self, root: Path, registry_file: str = "data/sources.toml", names_file: str = "data/names.toml",
                  counted_file: str = "data/counted.toml", events_file: str = "data/events.toml"):
         self.root = Path(root)
+        # An unreadable registry or names file reads as none; the error is kept for the build to
+        # report (briefing_sources.check_registry).
+        self.registry_error: RegistryError | None = None
+        self.names_error: NamesError | None = None
         try:
             self.sources: dict[str, Source] = load_registry(self.root, registry_file)
-        except RegistryError:
-            self.sources = {}  # the build reports why (briefing_sources.check_registry)
+        except RegistryError as err:
+            self.sources, self.registry_error = {}, err
         try:
             self.names: Names | None = load_names(self.root, names_file) if (self.root / names_file).is_file() else None
-        except NamesError:
-            self.names = None
+        except NamesError as err:
+            self.names, self.names_error = None, err
         self.counted = load_counted(self.root / counted_file)
         self.events = load_counted(self.root / events_file)
         self._indexes: dict[str, SourceIndex | None] = {}

@@ -16,13 +16,12 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import make_refnode
 
-from briefing.archive import RegistryError, Source, encoding_problem, integrity_problem, load_registry, voice_problems
+from briefing.archive import Source, encoding_problem, integrity_problem, voice_problems
 from briefing.bibcheck import field_problems, read_problems
 from briefing.bibfile import read_bib
 from briefing.dates import date_words
-from briefing.errors import Location
+from briefing.errors import Problem
 from briefing.corpus import Corpus
-from briefing.names import NamesError, load_names
 from briefing_bibstyle import month_index, date_text, day_parts
 
 logger = logging.getLogger(__name__)
@@ -31,10 +30,9 @@ logger = logging.getLogger(__name__)
 def warn(message: str, location, subtype: str) -> None:
     """A defect of the book: a located warning that ``-W`` turns into a failed build, filed under
     ``briefing.<subtype>`` so that ``suppress_warnings`` can name it. A location is (docname,
-    line), "path:line", or a path alone for a whole file, which then leads the message (Sphinx
-    would read a bare path as a document name: "data/sources.toml.md")."""
-    if isinstance(location, str) and Location.parse(location).line is None:
-        message, location = f"{location}: {message}", None
+    line), "path:line", or a path alone for a whole file (see ``Problem.for_sphinx``)."""
+    if isinstance(location, str):
+        message, location = Problem.at(location, message).for_sphinx()
     logger.warning(message, location=location, type="briefing", subtype=subtype)
 
 
@@ -103,27 +101,21 @@ def check_bibfiles(app, config) -> None:
 
 def check_registry(app) -> None:
     """Report a defective registry, and each archived text that no longer matches its hash."""
-    corpus(app.env)  # read as the build starts, so that forked parallel readers inherit it
-    book_names = None
-    if (Path(app.srcdir) / app.config.briefing_names_file).is_file():
-        try:
-            book_names = load_names(Path(app.srcdir), app.config.briefing_names_file)
-        except NamesError as err:
-            warn(err.message, err.location, "names")
-    try:
-        sources = load_registry(Path(app.srcdir), app.config.briefing_sources_file)
-    except RegistryError as err:
-        warn(err.message, err.location, "registry")
+    found = corpus(app.env)  # read as the build starts, so that forked parallel readers inherit it
+    if found.names_error is not None:
+        warn(found.names_error.message, found.names_error.location, "names")
+    if found.registry_error is not None:
+        warn(found.registry_error.message, found.registry_error.location, "registry")
         return
-    for source in sources.values():
+    for source in found.sources.values():
         undecodable = encoding_problem(source)
         if undecodable:
             warn(undecodable[1], undecodable[0], "encoding")
         problem = integrity_problem(source)
         if problem:
             warn(problem, source.location, "integrity")
-        elif book_names is not None:
-            for problem in voice_problems(source, book_names, len(source.paragraphs())):
+        elif found.names is not None:
+            for problem in voice_problems(source, found.names, len(source.paragraphs())):
                 warn(problem, source.location, "voices")
 
 
