@@ -206,6 +206,46 @@ def test_incremental_build_rewrites_only_the_source_pages_whose_citers_changed(m
     assert "Officials also said over 142,000 left" in (out / "beta2022.html").read_text()
 
 
+def test_a_block_keeps_its_anchor_and_its_sources_pages_when_corrected_past_its_opening_words(
+        make_app, rootdir, tmp_path):
+    """A block's anchor is a digest of its opening words, the words its sources' "Cited by" lists
+    show: a correction past them keeps readers' links to the block and rewrites no source page; a
+    change to them changes both."""
+    import re
+    import shutil
+    import time
+    srcdir = tmp_path / "book"
+    shutil.copytree(rootdir / "test-claims-clean", srcdir)
+    chapter = srcdir / "chapters" / "one.md"
+    opening = "Officials of the regional administration said that evacuees from the border villages were counted"
+    block = f"\n{opening} at over 142,000 in all, and that more were expected {{cite:p}}`beta2022`.\n"
+    chapter.write_text(chapter.read_text() + block)
+    out = srcdir / "_build" / "html"
+
+    def build() -> tuple[str, int]:
+        app = make_app("html", srcdir=srcdir)
+        app.build()
+        assert warnings_of(app) == []
+        app.cleanup()  # unregister its nodes and roles before the next app registers them again
+        page = (out / "chapters" / "one.html").read_text()
+        anchor = re.search(r'id="(claim-[0-9a-f]+)"[^>]*>\s*Officials of the (?:regional|district)', page)
+        assert anchor, "the block has no anchor"
+        return anchor.group(1), (out / "sources" / "beta2022.html").stat().st_mtime_ns
+
+    first, written = build()
+    time.sleep(0.05)
+    chapter.write_text(chapter.read_text().replace("more were expected", "more were still expected"))
+    second, rewritten = build()
+    assert second == first, "a correction past the opening words changed the block's anchor"
+    assert rewritten == written, "a correction past the opening words rewrote the source page"
+    time.sleep(0.05)
+    chapter.write_text(chapter.read_text().replace("regional administration", "district administration"))
+    third, rewritten = build()
+    assert third != first and rewritten != written
+    assert f"one.html#{third}" in (out / "sources" / "beta2022.html").read_text()
+    assert "Officials of the district administration" in (out / "sources" / "beta2022.html").read_text()
+
+
 @pytest.mark.sphinx("html", testroot="registry-mismatch")
 def test_bibliography_and_registry_must_name_the_same_sources(app):
     app.build()

@@ -31,7 +31,7 @@ from sphinxcontrib.bibtex.nodes import raw_latex
 
 from briefing.claims import Block, PassageRef, conflict_items, judge, snippet
 from briefing.errors import Location, Problem
-from briefing.evidence import extract, normalise
+from briefing.evidence import extract
 from briefing_sources import cited_doc, corpus
 
 logger = logging.getLogger(__name__)
@@ -285,7 +285,10 @@ def _location(env, block, line: int) -> Location:
 
 
 def _claim_id(text: str, taken: set[str]) -> str:
-    digest = hashlib.sha1(normalise(text).encode()).hexdigest()
+    """A block's anchor: a digest of its opening words, which its sources' "Cited by" lists show.
+    A correction past them keeps the anchor, so readers' links to the block still find it and the
+    source pages need not be written again; blocks that open alike are told apart by their order."""
+    digest = hashlib.sha1(snippet(text).encode()).hexdigest()
     base = f"claim-{digest[:7]}"
     candidate, n = base, 1
     while candidate in taken:
