@@ -65,3 +65,47 @@ def test_a_saved_chapter_is_rebuilt_and_a_failed_rebuild_keeps_the_server(tmp_pa
         server.terminate()
         output = server.communicate(timeout=30)[0]
     assert "Sphinx exited with exit code: 2" in output, output[-3000:]
+
+
+# Builds as the preview makes them, in a process of their own (preloading imports into it).
+WARM = """import json, sys
+from pathlib import Path
+from livehtml import WarmBuilds
+warm = WarmBuilds(Path(sys.argv[1]))
+args = json.loads(sys.argv[2])
+first = warm.build(args)
+learnt = "briefing_claims" in sys.modules and "sphinx.builders.html" in sys.modules
+stamp = Path(sys.argv[1]) / "stamp_ext.py"
+stamp.write_text(stamp.read_text().replace("first", "second"))
+second = warm.build(args)
+print(json.dumps({"codes": [first, second], "learnt": learnt, "stale": warm.stale}))
+"""
+# A book's own extension: it writes what its code says into the built book.
+STAMP_EXT = """def setup(app):
+    app.connect("build-finished", lambda app, exc: (app.outdir / "stamp.txt").write_text("first"))
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
+"""
+
+
+def test_builds_learn_the_imports_and_a_changed_extension_is_not_run_stale(tmp_path):
+    """The first build's imports are loaded by the warm process for the next; once the book's own
+    Python code changes, the next build runs it as changed (a new Python), not the stale copy."""
+    book = tmp_path / "book"
+    shutil.copytree(ROOT / "tests" / "roots" / "test-claims-clean", book)
+    (book / "stamp_ext.py").write_text(STAMP_EXT, encoding="utf-8")
+    (book / "conf.py").write_text("import sys\nsys.path.insert(0, __import__('os').path.dirname(__file__))\n"
+                                  "from rootconf import *  # noqa: F401,F403\nextensions = [*extensions, 'stamp_ext']\n",
+                                  encoding="utf-8")
+    out = tmp_path / "html"
+    args = ["-b", "html", "-q", "-d", str(tmp_path / "doctrees"), str(book), str(out)]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [str(ROOT / "tools"), str(ROOT / "tools" / "extensions"), str(ROOT / "tests" / "roots")]))
+    import json
+    result = subprocess.run([sys.executable, "-c", WARM, str(book), json.dumps(args)], env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["codes"] == [0, 0], result.stderr[-3000:]
+    assert report["learnt"], "the warm process did not load what the first build imported"
+    assert report["stale"], "a changed extension of the book was not noticed"
+    assert (out / "stamp.txt").read_text() == "second", "the second build ran the extension's old code"

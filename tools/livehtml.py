@@ -4,8 +4,11 @@ book's own. A saved chapter then costs the rebuild alone, not a new Python impor
 again (about a second on every save).
 
 Each build runs in a child forked for it, as sphinx-autobuild's own ``python -m sphinx`` would: no
-build's state (registered nodes, caches) is left for the next. Usage is sphinx-autobuild's:
-``python tools/livehtml.py [autobuild options] SOURCEDIR OUTDIR [sphinx options]``.
+build's state (registered nodes, caches) is left for the next. The first build tells the server
+what it imported, and the server imports the same, so that later builds find it loaded. Once a
+Python file of the book itself changes, the server's copy of it is stale: from then on each build
+runs in a new Python, as plain sphinx-autobuild's do, until the preview is restarted.
+Usage is sphinx-autobuild's: ``python tools/livehtml.py [autobuild options] SOURCEDIR OUTDIR [sphinx options]``.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import importlib
 import os
 import runpy
+import subprocess
 import sys
 from pathlib import Path
 
@@ -25,24 +29,47 @@ PRELOADED = ("sphinx.cmd.build", "sphinx.application", "sphinx.builders.html", "
              "docutils.writers.html4css1", "myst_parser.parsers.sphinx_", "furo")
 
 
+def import_quietly(names) -> None:
+    """Import these modules; one that fails is left to the builds, which report it where the
+    author sees it."""
+    for name in names:
+        if name in sys.modules or name == "__main__":
+            continue
+        try:
+            importlib.import_module(name)
+        except BaseException:  # noqa: BLE001 (anything a module may raise on import, SystemExit too)
+            continue
+
+
 def preload(confdir: Path) -> None:
-    """Import what a build of the book will import (modules only: no extension is set up). What
-    fails to load is left to the builds, which report it where the author sees it."""
+    """Import what a build of the book will import (modules only: no extension is set up)."""
     try:
         extensions = runpy.run_path(str(confdir / "conf.py")).get("extensions", ())
     except Exception:  # noqa: BLE001 (a broken conf.py: each build says how)
         extensions = ()
-    for name in (*PRELOADED, *extensions):
-        try:
-            importlib.import_module(name)
-        except Exception:  # noqa: BLE001
-            continue
+    import_quietly((*PRELOADED, *extensions))
 
 
-def build_in_child(sphinx_args: list[str]) -> int:
-    """``sphinx-build`` with these arguments, in a forked child; its exit status."""
+def own_modules(sourcedir: Path) -> dict[str, int]:
+    """The book's own Python files this process has imported, with their modification times."""
+    found, installed = {}, Path(sys.prefix).resolve()  # a virtual environment may sit in the book
+    for module in list(sys.modules.values()):
+        path = getattr(module, "__file__", None)
+        if path and (where := Path(path).resolve()).is_relative_to(sourcedir) and not where.is_relative_to(installed):
+            try:
+                found[path] = os.stat(path).st_mtime_ns
+            except OSError:
+                continue
+    return found
+
+
+def build_in_child(sphinx_args: list[str]) -> tuple[int, list[str]]:
+    """``sphinx-build`` with these arguments, in a forked child: its exit status and the names of
+    the modules it had loaded when it finished."""
+    reader, writer = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: build, and leave without running the parent's clean-up
+        os.close(reader)
         code = 1
         try:
             from sphinx.cmd.build import main
@@ -51,17 +78,59 @@ def build_in_child(sphinx_args: list[str]) -> int:
         finally:
             sys.stdout.flush()
             sys.stderr.flush()
+            with os.fdopen(writer, "w", encoding="utf-8") as names:
+                names.write("\n".join(sorted(sys.modules)))
             os._exit(code)
-    return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+    os.close(writer)
+    with os.fdopen(reader, encoding="utf-8") as names:  # read before waiting: the list fills a pipe
+        loaded = names.read().split("\n")
+    return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]), loaded
+
+
+class WarmBuilds:
+    """Builds forked from this process, which learns from the first what a build imports; builds
+    in a new Python once the book's own code this process loaded has changed."""
+
+    def __init__(self, sourcedir: Path) -> None:
+        self.sourcedir = Path(sourcedir).resolve()
+        preload(self.sourcedir)
+        self.learnt = False
+        self.own = own_modules(self.sourcedir)
+        self.stale = False
+
+    def code_changed(self) -> bool:
+        for path, mtime in self.own.items():
+            try:
+                if os.stat(path).st_mtime_ns != mtime:
+                    return True
+            except OSError:
+                return True
+        return False
+
+    def build(self, sphinx_args: list[str]) -> int:
+        if not self.stale and self.code_changed():
+            self.stale = True
+            show_message("The book's own Python code changed: each build now starts a new Python "
+                         "(restart the preview to make rebuilds fast again)")
+        if self.stale:
+            return subprocess.run([sys.executable, "-m", "sphinx", *sphinx_args], check=False).returncode
+        code, loaded = build_in_child(sphinx_args)
+        if not self.learnt:
+            import_quietly(loaded)
+            self.learnt = True
+            self.own = {**own_modules(self.sourcedir), **self.own}  # the times as first loaded
+        return code
 
 
 class ForkingBuilder(Builder):
-    """sphinx-autobuild's builder, forking the warm process instead of starting ``python -m sphinx``."""
+    """sphinx-autobuild's builder, building with ``WarmBuilds`` instead of ``python -m sphinx``."""
+
+    warm: WarmBuilds
 
     def __call__(self, *, changed_paths):
         if changed_paths:
             show_message("Detected changes: " + ", ".join(p.name for p in changed_paths[:5]))
-        code = build_in_child(list(self.sphinx_args))
+        code = self.warm.build(list(self.sphinx_args))
         if code:
             print(f"Sphinx exited with exit code: {code}; the server goes on serving the last build")
         show_message(f"Serving on {self.uri}")
@@ -69,7 +138,7 @@ class ForkingBuilder(Builder):
 
 def main(argv: list[str]) -> None:
     args, _ = autobuild._parse_args(list(argv))
-    preload(Path(args.sourcedir))
+    ForkingBuilder.warm = WarmBuilds(Path(args.sourcedir))
     autobuild.Builder = ForkingBuilder
     autobuild.main(argv)
 

@@ -189,6 +189,11 @@ def register_plugins() -> None:
                                                 OutletDateReferenceStyle, force=True)
 
 
+# pybtex's registry is one per process: registered when this module is first imported, the plugins
+# serve every build the process makes, and a warm process (tools/livehtml.py) hands them to each
+# build it forks instead of each build reading the metadata again.
+register_plugins()
+
+
 def setup(app):
-    register_plugins()
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
