@@ -28,7 +28,7 @@ import json
 import os
 from pathlib import Path
 
-from sphinx import addnodes
+from sphinx.util.index_entries import split_index_msg
 from briefing import kept
 from briefing.htmlpage import parse_page
 
@@ -39,26 +39,26 @@ def search_terms(number: str) -> set[str]:
 
 def restore_index_entries(app, *args):
     """html-collect-pages: the index entries of every page the indexer knows, not only of the
-    pages written in this build."""
+    pages written in this build. They are those the index domain kept when it read each page (the
+    same entries, without loading each unwritten page's doctree), made into search entries as the
+    indexer makes them."""
     indexer = getattr(app.builder, "indexer", None)
     if indexer is None:
         return []
+    kept_entries = app.env.get_domain("index").entries
     for docname in sorted(indexer._titles):
         if docname in indexer._index_entries or docname not in app.env.all_docs:
             continue
         entries = set()
-        from sphinx.util.index_entries import split_index_msg
-
-        for node in app.env.get_doctree(docname).findall(addnodes.index):
-            for entry_type, value, target_id, main, _key in node["entries"]:
-                try:
-                    result = split_index_msg(entry_type, value)
-                except ValueError:
-                    continue
-                target_id = target_id or ""
-                if entry_type in {"see", "seealso"}:
-                    entries.add((result[0], target_id, main))
-                entries |= {(x, target_id, main) for x in result}
+        for entry_type, value, target_id, main, _key in kept_entries.get(docname, ()):
+            try:
+                result = split_index_msg(entry_type, value)
+            except ValueError:
+                continue
+            target_id = target_id or ""
+            if entry_type in {"see", "seealso"}:
+                entries.add((result[0], target_id, main))
+            entries |= {(x, target_id, main) for x in result}
         indexer._index_entries[docname] = sorted(entries)
     return []
 
