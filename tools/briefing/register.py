@@ -3,7 +3,7 @@ block's text at its ``claim-…`` address, its targets the archived passages it 
 same as one flat CSV.
 
 Pure Python, no Sphinx. tools/extensions/briefing_register.py collects the blocks while the book
-is read (what the claims rule found) and calls ``build_register`` when the HTML is written.
+is read (what the claims rule found) and calls ``register_files`` when the HTML is written.
 """
 
 from __future__ import annotations
@@ -163,54 +163,62 @@ def annotation(block: Block, page_url: str, sources: dict[str, Source], indexes:
     return record
 
 
-def build_register(annotations: list[dict], register_id: str, label: str) -> dict:
-    return {
+@dataclass(frozen=True)
+class Entry:
+    """One block's annotation, and its text in each file of the register: made once per block,
+    kept between builds, and joined when the files are written."""
+
+    record: dict
+    json_line: str  #: its line of the JSON-LD file
+    csv_rows: str  #: its rows of the CSV file
+
+
+def entry(record: dict) -> Entry:
+    return Entry(record, json.dumps(record, ensure_ascii=False), _csv_rows(record))
+
+
+def register_files(entries: list[Entry], register_id: str, label: str) -> tuple[str, str]:
+    """The register as JSON-LD, one annotation a line (a change to one block is a one-line change;
+    each line written by the standard library's C encoder, which an indented dump bypasses), and
+    as CSV."""
+    head = {
         "@context": [ANNOTATION_CONTEXT, OWN_TERMS],
         "id": register_id,
         "type": "AnnotationCollection",
         "label": label,
-        "total": len(annotations),
-        "first": {"type": "AnnotationPage", "startIndex": 0, "items": annotations},
+        "total": len(entries),
+        "first": {"type": "AnnotationPage", "startIndex": 0, "items": []},
     }
-
-
-def register_json(register: dict) -> str:
-    """The register as JSON, one annotation a line: a change to one block is a one-line change,
-    and each line is written by the standard library's C encoder (which an indented dump bypasses:
-    a tenth of the time)."""
-    items = register["first"]["items"]
-    head = {**register, "first": {**register["first"], "items": []}}
     text = json.dumps(head, ensure_ascii=False, indent=1)
-    if not items:
-        return text + "\n"
-    lines = ",\n".join("  " + json.dumps(item, ensure_ascii=False) for item in items)
-    opening = '"items": []'
-    return text.replace(opening, '"items": [\n' + lines + "\n  ]", 1) + "\n"
+    if entries:
+        lines = ",\n".join("  " + e.json_line for e in entries)
+        text = text.replace('"items": []', '"items": [\n' + lines + "\n  ]", 1)
+    header = io.StringIO()
+    csv.DictWriter(header, fieldnames=CSV_COLUMNS, lineterminator="\n").writeheader()
+    return text + "\n", header.getvalue() + "".join(e.csv_rows for e in entries)
 
 
-def register_csv(register: dict) -> str:
-    """One row per target of each annotation (one row with empty target columns for a block
+def _csv_rows(item: dict) -> str:
+    """One row per target of the annotation (one row with empty target columns for a block
     whose sources have no archived passage)."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for item in register["first"]["items"]:
-        found = item["found"]
-        base = {
-            "claim_id": item["claimId"], "page": item["page"], "address": item["id"],
-            "text": item["body"]["value"], "citation_keys": " ".join(item["citationKeys"]),
-            "figures": " | ".join(f["shown"] for f in found if f["kind"] == "figure"),
-            "dates": " | ".join(f["shown"] for f in found if f["kind"] == "date"),
-            "quotations": " | ".join(f["shown"] for f in found if f["kind"] == "quotation"),
-            "voice": item.get("voice", ""), "as_of": item.get("asOf", ""),
-            "as_of_text": item.get("asOfText", ""), "data_row": item.get("dataRow", ""),
-        }
-        for target in item["target"] or [{}]:
-            selector = target.get("selector", {})
-            quote = selector.get("refinedBy", {})
-            row = dict(base, source=target.get("sourceKey", ""), paragraph=target.get("paragraph", ""),
-                       passage_address=f"{target['source']}#{selector['value']}" if target else "",
-                       exact=quote.get("exact", ""), prefix=quote.get("prefix", ""),
-                       suffix=quote.get("suffix", ""))
-            writer.writerow(row)
+    found = item["found"]
+    base = {
+        "claim_id": item["claimId"], "page": item["page"], "address": item["id"],
+        "text": item["body"]["value"], "citation_keys": " ".join(item["citationKeys"]),
+        "figures": " | ".join(f["shown"] for f in found if f["kind"] == "figure"),
+        "dates": " | ".join(f["shown"] for f in found if f["kind"] == "date"),
+        "quotations": " | ".join(f["shown"] for f in found if f["kind"] == "quotation"),
+        "voice": item.get("voice", ""), "as_of": item.get("asOf", ""),
+        "as_of_text": item.get("asOfText", ""), "data_row": item.get("dataRow", ""),
+    }
+    for target in item["target"] or [{}]:
+        selector = target.get("selector", {})
+        quote = selector.get("refinedBy", {})
+        row = dict(base, source=target.get("sourceKey", ""), paragraph=target.get("paragraph", ""),
+                   passage_address=f"{target['source']}#{selector['value']}" if target else "",
+                   exact=quote.get("exact", ""), prefix=quote.get("prefix", ""),
+                   suffix=quote.get("suffix", ""))
+        writer.writerow(row)
     return out.getvalue()

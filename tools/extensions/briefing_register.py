@@ -27,7 +27,7 @@ from sphinx.util import logging
 from briefing import kept
 from briefing.datafiles import DataError, read_dataset, read_rows
 from briefing.metadata import article_from_entry
-from briefing.register import Block, annotation, build_register, register_csv, register_json
+from briefing.register import Block, Entry, annotation, entry, register_files
 from briefing_claims import block_parts, cite_keys, passage_links
 from briefing_data import FILE_SETTINGS
 from briefing_sources import corpus
@@ -229,10 +229,10 @@ def _rules_digest() -> str:
     return digest.hexdigest()
 
 
-def _register(app, rules: str) -> dict:
+def _register(app, rules: str) -> tuple[str, str]:
+    """The register's two files (JSON-LD, CSV)."""
     env = app.env
     sources = corpus(app.env).sources
-    indexes = {key: corpus(app.env).index(key) for key in sources}
     base = app.config.html_baseurl or ""
 
     def address(docname):
@@ -240,24 +240,31 @@ def _register(app, rules: str) -> dict:
         return base + uri if base else posixpath.relpath(uri or "index.html", OUT_DIR)
 
     source_urls = {key: address(s.page) for key, s in sources.items() if s.page in env.all_docs}
-    # Each annotation is kept between builds under what it is made of (the block, its page's
-    # address, its sources' records and addresses): an edit redoes the edited blocks only.
+    # Each annotation, with its text in each file, is kept between builds under what it is made of
+    # (the block, its page's address, its sources' records and addresses): an edit redoes the
+    # edited blocks only.
     cache_path = Path(app.doctreedir) / "briefing-register-annotations.pickle"
-    kept_annotations, made = kept.load(cache_path, rules=rules), {}
-    annotations = []
+    kept_entries, made, order = kept.load(cache_path, rules=rules), {}, []
     for docname in sorted(env.briefing_register):
         page = address(docname)
         for block in env.briefing_register[docname]:
             used = sorted({key for key, _ in block.passages})
             made_of = hashlib.sha256(repr((block, page, [(sources.get(k), source_urls.get(k)) for k in used]))
                                      .encode()).hexdigest()
+            order.append(made_of)
             if made_of not in made:
-                made[made_of] = kept_annotations.get(made_of) or annotation(block, page, sources, indexes, source_urls)
-            annotations.append(made[made_of])
+                made[made_of] = kept_entries.get(made_of) or (block, page)
+    # The sources are indexed only if a block's annotation must be made anew.
+    indexes = {}
+    for made_of, found in made.items():
+        if not isinstance(found, Entry):
+            indexes = indexes or {key: corpus(env).index(key) for key in sources}
+            made[made_of] = entry(annotation(*found, sources, indexes, source_urls))
     kept.save(cache_path, made, rules=rules)
+    entries = [made[made_of] for made_of in order]
     register_id = (base + f"{OUT_DIR}/{REGISTER}") if base else REGISTER
-    return build_register(annotations, register_id, f"The claims of {app.config.project}, version "
-                                                    f"{app.config.release}, and the passages they rest on")
+    return register_files(entries, register_id, f"The claims of {app.config.project}, version "
+                                                f"{app.config.release}, and the passages they rest on")
 
 
 def _datapackage(app) -> dict:
@@ -265,8 +272,8 @@ def _datapackage(app) -> dict:
     package = json.loads(path.read_text(encoding="utf-8"))
     entries = app.env.get_domain("cite").bibdata.data.entries
     package["sources"] = []
-    for key, entry in entries.items():
-        article = article_from_entry(key, entry)
+    for key, bib_entry in entries.items():
+        article = article_from_entry(key, bib_entry)
         package["sources"].append({"title": f"{article.outlet}: {article.title} ({article.date}) [{key}]",
                                    "path": article.url})
     return package
@@ -288,9 +295,9 @@ def write_files(app, exception) -> None:
     stamp = Path(app.doctreedir) / "briefing-register.sha256"
     written = (out / REGISTER).is_file() and (out / REGISTER_CSV).is_file()
     if not (written and stamp.is_file() and stamp.read_text(encoding="utf-8") == inputs):
-        register = _register(app, rules)
-        (out / REGISTER).write_text(register_json(register), encoding="utf-8")
-        (out / REGISTER_CSV).write_text(register_csv(register), encoding="utf-8")
+        register_json, register_csv = _register(app, rules)
+        (out / REGISTER).write_text(register_json, encoding="utf-8")
+        (out / REGISTER_CSV).write_text(register_csv, encoding="utf-8")
         stamp.write_text(inputs, encoding="utf-8")
     srcdir = Path(app.srcdir)
     for option in ("briefing_register_schema", "briefing_figures_file", "briefing_timeline_file"):
