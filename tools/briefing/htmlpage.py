@@ -160,37 +160,42 @@ class _Reader:
         raise NotImplementedError
 
     def start(self, tag: str, values: dict) -> None:
+        if tag in VOID:
+            self.empty(tag, values)
+            return
+        stack = self._open
         if values:
             self._attributes(tag, values)
-        elif tag == "img":
-            self.page.images.append(Image(None, None, self.line()))
-        if tag in VOID:
-            return
+            classes, main = values.get("class") or "", values.get("role") == "main"
+            own = values.get("id") if tag in BLOCKS else None
+            if tag == "span" and "target" in classes and values.get("id") and "target" in classes.split():
+                self._anchor_opens_block(values["id"])
+            not_content = tag in NOT_CONTENT or ("passage-links" in classes and "passage-links" in classes.split())
+        else:
+            main, own, not_content = False, None, tag in NOT_CONTENT
         if self._main_depth:
             self._main_depth += 1
-        elif tag == "article" and values.get("role") == "main":
+        elif main and tag == "article":
             self._main_depth = 1
         if tag == "style":
             self._in_style = True
-        stack = self._open
-        classes = values.get("class") or ""
-        if tag == "span" and "target" in classes and values.get("id") and "target" in classes.split():
-            # An anchor opening a block without an id of its own (an archived passage's ¶N)
-            for index in range(len(stack) - 1, -1, -1):
-                if stack[index][0] in BLOCKS:
-                    if not stack[index][1]:
-                        stack[index][1] = values["id"]
-                        for inner in range(index, len(stack)):  # the block and what it holds
-                            stack[inner][4] = stack[inner][1] or (stack[inner - 1][4] if inner else None)
-                    break
-        not_content = tag in NOT_CONTENT or ("passage-links" in classes and "passage-links" in classes.split())
-        main = values.get("role") == "main"
-        own = values.get("id") if tag in BLOCKS else None
         stack.append([tag, own, not_content, main, own or (stack[-1][4] if stack else None)])
         if not_content:
             self._not_content += 1
         if main:
             self._in_main = True
+
+    def _anchor_opens_block(self, anchor: str) -> None:
+        """An anchor (``<span class="target" id>``) names the innermost open block if it has no id
+        of its own: an archived passage's ¶N."""
+        stack = self._open
+        for index in range(len(stack) - 1, -1, -1):
+            if stack[index][0] in BLOCKS:
+                if not stack[index][1]:
+                    stack[index][1] = anchor
+                    for inner in range(index, len(stack)):  # the block and what it holds
+                        stack[inner][4] = stack[inner][1] or (stack[inner - 1][4] if inner else None)
+                return
 
     def empty(self, tag: str, values: dict) -> None:
         if values:
