@@ -20,6 +20,7 @@ The Sphinx extension ``briefing_links`` is a thin wrapper around this module; th
 from __future__ import annotations
 
 import fnmatch
+import functools
 import hashlib
 import os
 import posixpath
@@ -106,10 +107,14 @@ def url_problem(url: str, http_hosts=frozenset()) -> tuple[str, str] | None:
     return None
 
 
+# The same URLs recur on every page (the theme's navigation, the links to each source): what a
+# URL is, and where it leads from a directory, are worked out once per process.
+@functools.lru_cache(maxsize=65536)
 def _external(url: str) -> bool:
     return url.startswith("//") or urlsplit(url).scheme.lower() in ("http", "https")
 
 
+@functools.lru_cache(maxsize=65536)
 def _other_scheme(url: str) -> bool:
     """mailto:, tel:, data:, javascript: and the like: nothing to check in the site."""
     return bool(urlsplit(url).scheme) and not _external(url)
@@ -118,14 +123,21 @@ def _other_scheme(url: str) -> bool:
 def resolve(page: str, url: str) -> tuple[str | None, str]:
     """The site-relative path an internal URL on ``page`` points to (None if it leaves the site),
     and its decoded fragment."""
+    target, fragment = _resolve_from(posixpath.dirname(page), url)
+    return (page if target == "" else target), fragment
+
+
+@functools.lru_cache(maxsize=65536)
+def _resolve_from(directory: str, url: str) -> tuple[str | None, str]:
+    """``resolve`` for a page in ``directory``; "" for the page itself (a URL with no path)."""
     parts = urlsplit(url)
     path = unquote(parts.path)
     if not path:
-        target = page
-    elif path.startswith("/"):
+        return "", unquote(parts.fragment)
+    if path.startswith("/"):
         target = posixpath.normpath(path.lstrip("/") or ".")
     else:
-        target = posixpath.normpath(posixpath.join(posixpath.dirname(page), path))
+        target = posixpath.normpath(posixpath.join(directory, path))
     if target == ".." or target.startswith("../"):
         return None, unquote(parts.fragment)
     if path.endswith("/") or target == ".":
