@@ -34,8 +34,8 @@ from typing import NamedTuple, Protocol
 from .archive import Source
 from .dates import MONTH_NAMES
 from .errors import Location, Problem
-from .evidence import (BOUND, LOCATOR, PUBLICATION_DETAILS, DerivedError, Item, Passage, SourceIndex,
-                       bounded_figures, date_spans, extract, figure_spans, normalise, parse_derived, quoted_in)
+from .evidence import (BOUND, PUBLICATION_DETAILS, DerivedError, Item, Passage, SourceIndex,
+                       blank_locators, bounded_figures, date_spans, extract, figure_spans, normalise, parse_derived, quoted_in)
 from .names import Names
 
 
@@ -261,7 +261,7 @@ class _Context:
     @functools.cached_property
     def plain(self) -> str:
         """The block's own words: quotations (the sources' words) and locators blanked."""
-        return LOCATOR.sub(" ", _blank_quotations(self.text))
+        return blank_locators(_blank_quotations(self.text), lambda m: " ")
 
     @functools.cached_property
     def sentences(self) -> list[str]:
@@ -299,7 +299,8 @@ class _Context:
 
 
 # Sentences end at . ! ? before a capital, a quotation mark or a bracket; not after "St." or "a.m.".
-_SENTENCE = re.compile(r"(?<!\bSt\.)(?<!\ba\.m\.)(?<!\bp\.m\.)(?<!\bc\.)(?<=[.!?])\s+(?=[A-Z\"(])")
+# (The end of a sentence asked first: most places are none, and are passed at once.)
+_SENTENCE = re.compile(r"(?<=[.!?])(?<!\bSt\.)(?<!\ba\.m\.)(?<!\bp\.m\.)(?<!\bc\.)\s+(?=[A-Z\"(])")
 _VERBS = ("said|says|say|told|tells|reported|reports|stated|states|announced|announces|added|adds|noted|"
           "notes|claimed|claims|accused|accuses|urged|urges|confirmed|confirms|disclosed|discloses|revealed|"
           "wrote|writes|paraphrases|paraphrased|emphasised|emphasized|declared|declares|counted|counts|put it|warned|"

@@ -22,14 +22,16 @@ _DAY = r"(?P<{}>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?:,?\s(?P<year>(?:19|20)\d\d))?"
 _RANGE = r"\s?(?:-|to|and|until)\s?"
 
+# FIRST_CHECKED: a pattern that starts with a lookahead for its first character is the same
+# pattern, asked first what fails at most places: the scan passes them at once.
 # Most specific first: a range before a single day, so "September 15-17" is two dates.
 DATE_PATTERNS = [
     re.compile(r"\b" + _MONTH.format("m") + r"\s" + _DAY.format("d1") + _RANGE + _DAY.format("d2") + r"\b" + _YEAR),
-    re.compile(r"\b" + _DAY.format("d1") + _RANGE + _DAY.format("d2") + r"\s" + _MONTH.format("m") + r"\b" + _YEAR),
+    re.compile(r"(?=\d)\b" + _DAY.format("d1") + _RANGE + _DAY.format("d2") + r"\s" + _MONTH.format("m") + r"\b" + _YEAR),
     re.compile(r"\b" + _MONTH.format("m") + r"\s" + _DAY.format("d1") + r"\b" + _YEAR),
-    re.compile(r"\b" + _DAY.format("d1") + r"\s" + _MONTH.format("m") + r"\b" + _YEAR),
+    re.compile(r"(?=\d)\b" + _DAY.format("d1") + r"\s" + _MONTH.format("m") + r"\b" + _YEAR),
     re.compile(r"\b" + _MONTH.format("m") + r"\s(?P<year>(?:19|20)\d\d)\b"),
-    re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<mm>[01]\d)-(?P<d1>[0-3]\d)\b"),
+    re.compile(r"(?=\d)\b(?P<year>(?:19|20)\d\d)-(?P<mm>[01]\d)-(?P<d1>[0-3]\d)\b"),
 ]
 TIME = re.compile(r"\b\d{1,2}:\d\d\b")
 # A number is not read out of a name: not after a letter or a point ("24.kg", "TB2"), nor after
@@ -38,7 +40,7 @@ TIME = re.compile(r"\b\d{1,2}:\d\d\b")
 # ("in 2022 150 people" is two figures).
 _DIGITS = r"\d{1,3}(?:,\d{3})+|\d{1,3}(?: \d{3})+(?![\d,])|\d+(?:\.\d+)?"
 NUMBER = re.compile(
-    r"(?<![\w.])(?<![A-Za-z]-)(?P<num>" + _DIGITS + r")(?!\d|\.[a-z])(?:st|nd|rd|th)?"
+    r"(?=\d)(?<![\w.])(?<![A-Za-z]-)(?P<num>" + _DIGITS + r")(?!\d|\.[a-z])(?:st|nd|rd|th)?"
     r"(?:\s(?P<mult>thousand|million|billion)\b)?"
 )
 MULTIPLIERS = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
@@ -60,7 +62,7 @@ _BELOW_THOUSAND = rf"(?:(?:{'|'.join(UNITS)}|a)\s+hundred(?:\s+(?:and\s+)?{_BELO
 # A number in words is read whole: "twenty-four" and "forty one" are 24 and 41, "one hundred and
 # twenty" 120, "two hundred" 200, "three thousand" 3000, "a hundred" 100 (never the 20 or the 3 at
 # either end). "Hundreds" and "thousands" are no figures.
-# (The lookahead only skips, cheaply, the words that start with no letter a number word starts with.)
+# (See FIRST_CHECKED.)
 NUMBER_PHRASE = re.compile(
     rf"\b(?=[otfsena]){_BELOW_THOUSAND}(?:\s+(?:thousand|million|billion)\b(?:\s+(?:and\s+)?{_BELOW_THOUSAND})?)*\b",
     re.IGNORECASE)
@@ -69,9 +71,11 @@ QUOTE = re.compile(r'"([^"]+)"')
 # before none (an apostrophe, as in "Russia's", is neither).
 SINGLE_QUOTE = re.compile(r"‘([^‘’\n]{2,}?)’(?![A-Za-z])|(?<![A-Za-z0-9])'(?=[A-Za-z])([^'\n]{2,}?)(?<=[A-Za-z.,!?])'(?![A-Za-z])")
 # A figure given as a bound, not an exact count: "over 142,000", "exceeds 130 thousand".
+_QUALIFIERS = ("over|more than|about|nearly|almost|exceeds?|exceeded|at least|up to|around|some|approximately|"
+               "roughly|upwards of|in excess of|less than|fewer than|under|at most")
 BOUND = re.compile(
-    r"\b(?P<qualifier>over|more than|about|nearly|almost|exceeds?|exceeded|at least|up to|around|some|approximately|"
-    r"roughly|upwards of|in excess of|less than|fewer than|under|at most)\s+"
+    r"(?=[" + "".join(sorted({q[0] for q in _QUALIFIERS.split("|")})) + r"])"  # (see FIRST_CHECKED)
+    r"\b(?P<qualifier>" + _QUALIFIERS + r")\s+"
     r"(?P<num>" + _DIGITS + r")(?![\d,])(?:\s(?P<mult>thousand|million|billion)\b)?", re.IGNORECASE)
 GAP = re.compile(r"\s*(?:\.\.\.|\[[^\]]*\])\s*")
 SIC = re.compile(r"\s*\[sic\]", re.IGNORECASE)
@@ -80,9 +84,17 @@ INFERRED_DAY = re.compile(r"\[([0-3]?\d)\](?=\s(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Au
 # of a document ("Article 4", "Resolution 2401", "Section 2.1") names it: they state nothing, so
 # their numbers are no figures of a block. (A number with letters and a hyphen before it,
 # "COVID-19" or "F-16", is a name too: NUMBER does not read it.)
+_PARTS = ("Article", "Annex", "Chapter", "Clause", "Decree", "Paragraph", "Part", "Protocol", "Resolution", "Section")
 LOCATOR = re.compile(r"¶\s?\d+(?:\s?-\s?¶?\s?\d+)?|\bhttps?://\S+|"
-                     r"\b(?:Article|Annex|Chapter|Clause|Decree|Paragraph|Part|Protocol|Resolution|Section)"
-                     r"\s\d+(?:\.\d+)*\b")
+                     r"\b(?:" + "|".join(_PARTS) + r")\s\d+(?:\.\d+)*\b")
+
+
+def blank_locators(text: str, blank: Callable[[re.Match], str]) -> str:
+    """LOCATOR.sub(blank, text), without the scan where no locator can stand (no "¶", address or
+    name of a part)."""
+    if "¶" in text or "http" in text or any(part in text for part in _PARTS):
+        return LOCATOR.sub(blank, text)
+    return text
 
 _TRANSLATE = str.maketrans({
     "\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u2007": " ",
@@ -100,7 +112,8 @@ def normalise(text: str) -> str:
     """Fold the typographic differences a quotation may not hinge on: quote marks, dashes,
     ellipses, non-breaking and repeated white space; digit groups split by a thin or non-breaking
     space ("142 000") are written with a comma, as the sources write them."""
-    return re.sub(r"\s+", " ", DIGIT_GROUPS.sub(",", text).translate(_TRANSLATE)).strip()
+    # (split() and join: every run of white space made one space, none at either end.)
+    return " ".join(DIGIT_GROUPS.sub(",", text).translate(_TRANSLATE).split())
 
 
 @dataclass(frozen=True)
@@ -126,14 +139,18 @@ def _date_matches(text: str) -> tuple[list[tuple[Item, int, int]], str]:
     """Each date in ``text`` with where it stands (a range gives one item per day), and the text
     with the dates blanked so that their digits are no figures."""
     found: list[tuple[Item, int, int]] = []
-    # Every pattern but the last needs a month's name, the last a hyphen: a text without them is
-    # not scanned for nothing.
-    patterns = DATE_PATTERNS if _ANY_MONTH.search(text) else DATE_PATTERNS[-1:]
-    for pattern in patterns:
-        if pattern is DATE_PATTERNS[-1] and "-" not in text:
+    # Every pattern but the last needs a month's name, and three begin with one: they are tried
+    # only where a month's name begins (blanking makes none). The last needs a hyphen.
+    months = [match.start() for match in _ANY_MONTH.finditer(text)]
+    for number, pattern in enumerate(DATE_PATTERNS):
+        if pattern is DATE_PATTERNS[-1]:
+            matches = pattern.finditer(text) if "-" in text else ()
+        elif not months:
             continue
+        else:
+            matches = _matches_at(pattern, text, months) if number in _MONTH_FIRST else pattern.finditer(text)
         taken = []
-        for match in pattern.finditer(text):
+        for match in matches:
             groups = match.groupdict()
             year = int(groups["year"]) if groups.get("year") else None
             month = int(groups["mm"]) if groups.get("mm") else _month(groups["m"])
@@ -145,6 +162,18 @@ def _date_matches(text: str) -> tuple[list[tuple[Item, int, int]], str]:
             taken.append((match.start(), match.end()))
         text = _blank(text, taken)
     return found, text
+
+
+_MONTH_FIRST = (0, 2, 4)  # the DATE_PATTERNS that begin with a month's name
+
+
+def _matches_at(pattern: re.Pattern, text: str, starts: list[int]):
+    """pattern.finditer(text), where a match can begin only at one of ``starts`` (ascending)."""
+    end = 0
+    for start in starts:
+        if start >= end and (match := pattern.match(text, start)):
+            yield match
+            end = match.end()
 
 
 def _blank(text: str, spans: list[tuple[int, int]]) -> str:
@@ -309,7 +338,7 @@ def _claim_text(text: str) -> str:
 def _extract(text: str) -> tuple[Item, ...]:
     # Several rules read the same block and sentences: extracted once. Keyed by the normalised
     # text, so that a sentence that is a whole block is read once, however each was written.
-    text = LOCATOR.sub(lambda m: " " * len(m.group(0)), text)
+    text = blank_locators(text, lambda m: " " * len(m.group(0)))
     # "[18] September 2022": a day the book infers, written in brackets, is still that day.
     text = INFERRED_DAY.sub(r"\1", text)
     quotations, rest = _quotations(text)

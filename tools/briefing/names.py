@@ -42,7 +42,10 @@ class Names:
             for form in n.forms:
                 self._by_form.setdefault(normalise(form), n.name)
         forms = sorted(self._by_form, key=len, reverse=True)
-        self._pattern = re.compile(r"(?<![\w.-])(" + "|".join(map(re.escape, forms)) + r")(?![\w-]|\.\w)") \
+        # The first letters of the forms, asked first: most places of a text start none, and the
+        # scan passes them without trying every form.
+        first = "(?=[" + "".join(sorted({re.escape(form[0]) for form in forms})) + "])" if all(forms) else ""
+        self._pattern = re.compile(first + r"(?<![\w.-])(" + "|".join(map(re.escape, forms)) + r")(?![\w-]|\.\w)") \
             if forms else None
         self._cache: dict[str, frozenset[str]] = {}
         self._found: dict[str, tuple[tuple[str, int, int], ...]] = {}
