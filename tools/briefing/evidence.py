@@ -22,9 +22,17 @@ _DAY = r"(?P<{}>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?:,?\s(?P<year>(?:19|20)\d\d))?"
 _RANGE = r"\s?(?:-|to|and|until)\s?"
 
-# FIRST_CHECKED: a pattern that starts with a lookahead for its first character is the same
-# pattern, asked first what fails at most places: the scan passes them at once.
-# Most specific first: a range before a single day, so "September 15-17" is two dates.
+
+def first_letters(alternatives: str) -> str:
+    """A lookahead for the first characters of "a|b|c" (alternatives that each start with a plain
+    character). Put before a pattern whose matches start with one of them, it changes nothing
+    found, but the scan asks it first and passes at once the many places where no match can
+    start; the same holds of ``(?=\\d)`` before a pattern that starts with a digit."""
+    return "(?=[" + "".join(sorted({re.escape(a[0]) for a in alternatives.split("|")})) + "])"
+
+
+# Most specific first: a range before a single day, so "September 15-17" is two dates. (A
+# pattern that starts with a digit asks for it first: see first_letters.)
 DATE_PATTERNS = [
     re.compile(r"\b" + _MONTH.format("m") + r"\s" + _DAY.format("d1") + _RANGE + _DAY.format("d2") + r"\b" + _YEAR),
     re.compile(r"(?=\d)\b" + _DAY.format("d1") + _RANGE + _DAY.format("d2") + r"\s" + _MONTH.format("m") + r"\b" + _YEAR),
@@ -39,7 +47,7 @@ TIME = re.compile(r"\b\d{1,2}:\d\d\b")
 # ("142,000") or by spaces ("10 000"); a first group of four digits is a year, not a group
 # ("in 2022 150 people" is two figures).
 _DIGITS = r"\d{1,3}(?:,\d{3})+|\d{1,3}(?: \d{3})+(?![\d,])|\d+(?:\.\d+)?"
-NUMBER = re.compile(
+NUMBER = re.compile(  # (the digit asked first: see first_letters)
     r"(?=\d)(?<![\w.])(?<![A-Za-z]-)(?P<num>" + _DIGITS + r")(?!\d|\.[a-z])(?:st|nd|rd|th)?"
     r"(?:\s(?P<mult>thousand|million|billion)\b)?"
 )
@@ -62,10 +70,9 @@ _BELOW_THOUSAND = rf"(?:(?:{'|'.join(UNITS)}|a)\s+hundred(?:\s+(?:and\s+)?{_BELO
 # A number in words is read whole: "twenty-four" and "forty one" are 24 and 41, "one hundred and
 # twenty" 120, "two hundred" 200, "three thousand" 3000, "a hundred" 100 (never the 20 or the 3 at
 # either end). "Hundreds" and "thousands" are no figures.
-# (See FIRST_CHECKED.)
 NUMBER_PHRASE = re.compile(
-    rf"\b(?=[otfsena]){_BELOW_THOUSAND}(?:\s+(?:thousand|million|billion)\b(?:\s+(?:and\s+)?{_BELOW_THOUSAND})?)*\b",
-    re.IGNORECASE)
+    r"\b" + first_letters("|".join(UNITS + TEENS + TENS + ("a",))) + _BELOW_THOUSAND +
+    rf"(?:\s+(?:thousand|million|billion)\b(?:\s+(?:and\s+)?{_BELOW_THOUSAND})?)*\b", re.IGNORECASE)
 QUOTE = re.compile(r'"([^"]+)"')
 # A quotation in single marks is a quotation too: ‘…’, or '…' opened after no letter and closed
 # before none (an apostrophe, as in "Russia's", is neither).
@@ -74,8 +81,7 @@ SINGLE_QUOTE = re.compile(r"‘([^‘’\n]{2,}?)’(?![A-Za-z])|(?<![A-Za-z0-9]
 _QUALIFIERS = ("over|more than|about|nearly|almost|exceeds?|exceeded|at least|up to|around|some|approximately|"
                "roughly|upwards of|in excess of|less than|fewer than|under|at most")
 BOUND = re.compile(
-    r"(?=[" + "".join(sorted({q[0] for q in _QUALIFIERS.split("|")})) + r"])"  # (see FIRST_CHECKED)
-    r"\b(?P<qualifier>" + _QUALIFIERS + r")\s+"
+    first_letters(_QUALIFIERS) + r"\b(?P<qualifier>" + _QUALIFIERS + r")\s+"
     r"(?P<num>" + _DIGITS + r")(?![\d,])(?:\s(?P<mult>thousand|million|billion)\b)?", re.IGNORECASE)
 GAP = re.compile(r"\s*(?:\.\.\.|\[[^\]]*\])\s*")
 SIC = re.compile(r"\s*\[sic\]", re.IGNORECASE)
@@ -87,12 +93,13 @@ INFERRED_DAY = re.compile(r"\[([0-3]?\d)\](?=\s(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Au
 _PARTS = ("Article", "Annex", "Chapter", "Clause", "Decree", "Paragraph", "Part", "Protocol", "Resolution", "Section")
 LOCATOR = re.compile(r"¶\s?\d+(?:\s?-\s?¶?\s?\d+)?|\bhttps?://\S+|"
                      r"\b(?:" + "|".join(_PARTS) + r")\s\d+(?:\.\d+)*\b")
+_PART_NAMES = re.compile("|".join(_PARTS))
 
 
 def blank_locators(text: str, blank: Callable[[re.Match], str]) -> str:
     """LOCATOR.sub(blank, text), without the scan where no locator can stand (no "¶", address or
     name of a part)."""
-    if "¶" in text or "http" in text or any(part in text for part in _PARTS):
+    if "¶" in text or "http" in text or _PART_NAMES.search(text):
         return LOCATOR.sub(blank, text)
     return text
 
@@ -254,7 +261,7 @@ FIGURE_READERS: tuple[tuple[re.Pattern, Callable[[re.Match], object]], ...] = (
 _NEEDS: dict[re.Pattern, Callable[[str], object]] = {
     TIME: lambda text: ":" in text,
     NUMBER: re.compile(r"\d").search,
-    ROMAN_ORDER: lambda text: any(word in text for word in ("degree", "class", "century", "rank")),
+    ROMAN_ORDER: re.compile("degree|class|century|rank").search,
 }
 
 
