@@ -480,12 +480,8 @@ class SourceIndex:
         """Numbers of the passages that hold ``item`` (PUBLICATION_DETAILS for the publication
         details, where no paragraph does); empty if none."""
         passages = within if within is not None else self.passages
-        if within is None and item.kind == "figure" and not isinstance(item.value, str):
-            found = list(self._by_figure.get(item.value, ()))
-        elif within is None and item.kind == "date":
-            year, month, day = item.value
-            found = list(self._by_date.get((month, day), ())) if year is None or year in self.years else []
-        else:
+        found = self._looked_up(item) if within is None else None
+        if found is None:
             found = [p.number for p in passages if self._holds(p, item)]
         if not found and item.kind != "quotation" and self._holds(self.metadata, item):
             found = [PUBLICATION_DETAILS]
@@ -495,6 +491,16 @@ class SourceIndex:
             found = [a.number for a, b in zip(passages, passages[1:])
                      if _segments_in(item.value, a.text + " " + b.text)][:1]
         return found
+
+    def _looked_up(self, item: Item) -> list[int] | None:
+        """The paragraphs that hold a figure or a date, as _holds would find them in turn; None
+        for what is not looked up (a time, a quotation)."""
+        if item.kind == "figure" and not isinstance(item.value, str):
+            return list(self._by_figure.get(item.value, ()))
+        if item.kind == "date":
+            year, month, day = item.value
+            return list(self._by_date.get((month, day), ())) if year is None or year in self.years else []
+        return None
 
     def row_passage(self, wanted: str) -> Passage | None:
         """The first paragraph that holds ``wanted`` (normalised), indexed as that text alone:
