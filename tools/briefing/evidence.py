@@ -35,7 +35,8 @@ def first_letters(alternatives: str) -> str:
 # pattern that starts with a digit asks for it first: see first_letters.)
 DATE_PATTERNS = [
     re.compile(r"\b" + _MONTH.format("m") + r"\s" + _DAY.format("d1") + _RANGE + _DAY.format("d2") + r"\b" + _YEAR),
-    re.compile(r"(?=\d)\b" + _DAY.format("d1") + _RANGE + _DAY.format("d2") + r"\s" + _MONTH.format("m") + r"\b" + _YEAR),
+    re.compile(r"(?=\d)\b" + _DAY.format("d1") + _RANGE + _DAY.format("d2") + r"\s" + _MONTH.format("m") + r"\b"
+               + _YEAR),
     re.compile(r"\b" + _MONTH.format("m") + r"\s" + _DAY.format("d1") + r"\b" + _YEAR),
     re.compile(r"(?=\d)\b" + _DAY.format("d1") + r"\s" + _MONTH.format("m") + r"\b" + _YEAR),
     re.compile(r"\b" + _MONTH.format("m") + r"\s(?P<year>(?:19|20)\d\d)\b"),
@@ -338,7 +339,9 @@ def extract(text: str) -> list[Item]:
 @functools.lru_cache(maxsize=8192)
 def _claim_text(text: str) -> str:
     """The text extract reads: quotations in single marks put in double marks, then normalised."""
-    return normalise(SINGLE_QUOTE.sub(lambda m: f'"{m.group(1) or m.group(2)}"', text))
+    if "'" in text or "‘" in text:  # SINGLE_QUOTE needs one of them
+        text = SINGLE_QUOTE.sub(lambda m: f'"{m.group(1) or m.group(2)}"', text)
+    return normalise(text)
 
 
 @functools.lru_cache(maxsize=8192)
