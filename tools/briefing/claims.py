@@ -34,8 +34,9 @@ from typing import NamedTuple, Protocol
 from .archive import Source
 from .dates import MONTH_NAMES
 from .errors import Location, Problem
-from .evidence import (BOUND, LOCATOR, PUBLICATION_DETAILS, DerivedError, Item, Passage, SourceIndex, date_spans,
-                       extract, figure_spans, index_passage, normalise, number_value, parse_derived, quoted_in)
+from .evidence import (BOUND, PUBLICATION_DETAILS, DerivedError, Item, Passage, SourceIndex,
+                       blank_locators, bounded_figures, date_spans, extract, figure_spans, first_letters, normalise,
+                       parse_derived, quoted_in)
 from .names import Names
 
 
@@ -99,7 +100,8 @@ def judge(block: Block, corpus: Corpus) -> Verdict:
                 "passage", f"the passage “{snippet(block.passage, 10)}” is not in the text of "
                            f"{', '.join(indexes)}: copy it verbatim from the archived text"))
             return verdict
-    items = extract(block.text)
+    block_items = extract(block.text)
+    items = list(block_items)
     for spec, _before in block.derived:
         try:
             figure = parse_derived(spec)
@@ -107,15 +109,18 @@ def judge(block: Block, corpus: Corpus) -> Verdict:
             verdict.problems.append(block.problem("derived", str(err)))
             continue
         items += [Item("figure", f"{value:g} (input of derived {figure.shown})", value) for value in figure.inputs]
+    # The rules of meaning ask again where the block's items are: the context keeps the answers.
+    context = _Context(corpus, indexes, within, block, block_items)
     hits_by_item = []
     scope = _scopes(block, items)
     for item in items:
         keys = scope.get(item)
-        hits = _hits(item, {k: i for k, i in indexes.items() if keys is None or k in keys}, within)
+        hits = context.hits(item) if keys is None else _hits(item, {k: i for k, i in indexes.items() if k in keys},
+                                                             within)
         if hits:
             hits_by_item.append(hits)
         else:
-            if keys is not None and _hits(item, indexes, within):
+            if keys is not None and context.hits(item):
                 problem = (f"{item.describe()} is not in {', '.join(keys)}, which the citation after it names; it is "
                            f"in another source this block cites: move the citation of that source next to it")
             else:
@@ -135,7 +140,6 @@ def judge(block: Block, corpus: Corpus) -> Verdict:
                 found.append(PassageRef(key, best))
     verdict.passages = found
     if corpus.names is not None and indexes:
-        context = _Context(corpus, indexes, within)
         for rule in MEANING_RULES:
             verdict.problems += rule(block, context)
     return verdict
@@ -190,10 +194,9 @@ def _row_passage(passage_text: str, indexes: dict[str, SourceIndex]):
     wanted = normalise(passage_text)
     within = {}
     for key, index in indexes.items():
-        for passage in index.passages:
-            if wanted in passage.text:
-                within[key] = [index_passage(passage.number, wanted, index.source.published)]
-                break
+        passage = index.row_passage(wanted)
+        if passage is not None:
+            within[key] = [passage]
     return within or None
 
 
@@ -235,14 +238,41 @@ def snippet(text: str, words: int = 14) -> str:
 # --- meaning ----------------------------------------------------------------------------------
 
 class _Context:
-    """The cited sources of one block, as the meaning rules ask about them."""
+    """One block and its cited sources, as the meaning rules ask about them. What every rule
+    reads of the block (its normalised text, its items, its sentences) is read once, here."""
 
-    def __init__(self, corpus: Corpus, indexes: dict[str, SourceIndex], within):
+    def __init__(self, corpus: Corpus, indexes: dict[str, SourceIndex], within, block: Block,
+                 items: list[Item]):
         self.corpus, self.indexes, self.within = corpus, indexes, within
         self.names: Names = corpus.names
+        self.items: tuple[Item, ...] = tuple(items)  # extract(block.text)
+        self._block = block
+        self._hits: dict[Item, tuple[PassageRef, ...]] = {}
 
     def hits(self, item: Item) -> list[PassageRef]:
-        return _hits(item, self.indexes, self.within)
+        found = self._hits.get(item)
+        if found is None:
+            found = self._hits[item] = tuple(_hits(item, self.indexes, self.within))
+        return list(found)
+
+    @functools.cached_property
+    def text(self) -> str:
+        """normalise(block.text)."""
+        return normalise(self._block.text)
+
+    @functools.cached_property
+    def plain(self) -> str:
+        """The block's own words: quotations (the sources' words) and locators blanked."""
+        return blank_locators(_blank_quotations(self.text), lambda m: " ")
+
+    @functools.cached_property
+    def sentences(self) -> list[str]:
+        return [s for s in _SENTENCE.split(self.text) if s.strip()]
+
+    @functools.cached_property
+    def clauses(self) -> list[str]:
+        """Sentences, and their parts between semicolons: an attribution reaches no further."""
+        return [c for s in self.sentences for c in _blank_split(s) if c.strip()]
 
     def passage(self, key: str, number: int) -> Passage | None:
         """The paragraph, as indexed (a data row's: its passage only); None for the publication
@@ -271,7 +301,8 @@ class _Context:
 
 
 # Sentences end at . ! ? before a capital, a quotation mark or a bracket; not after "St." or "a.m.".
-_SENTENCE = re.compile(r"(?<!\bSt\.)(?<!\ba\.m\.)(?<!\bp\.m\.)(?<!\bc\.)(?<=[.!?])\s+(?=[A-Z\"(])")
+# (The end of a sentence asked first: most places are none, and are passed at once.)
+_SENTENCE = re.compile(r"(?<=[.!?])(?<!\bSt\.)(?<!\ba\.m\.)(?<!\bp\.m\.)(?<!\bc\.)\s+(?=[A-Z\"(])")
 _VERBS = ("said|says|say|told|tells|reported|reports|stated|states|announced|announces|added|adds|noted|"
           "notes|claimed|claims|accused|accuses|urged|urges|confirmed|confirms|disclosed|discloses|revealed|"
           "wrote|writes|paraphrases|paraphrased|emphasised|emphasized|declared|declares|counted|counts|put it|warned|"
@@ -290,22 +321,14 @@ _BEFORE_NAME = re.compile(r"(?:according to|(?:reported|said|stated|announced|qu
                           r"confirmed|disclosed) by)\s+(?:the\s+)?$", re.IGNORECASE)
 # Places are where things happen, not who says them.
 SPEAKER_KINDS = ("person", "organisation", "outlet", "country")
-_REPORT_DATE = re.compile(r"\b(?:reported|reporting|report|reports|published|publication|wrote|carried|issued|"
-                          r"article|dated)\b[^;]{0,60}$", re.IGNORECASE)
+_REPORTED = "reported|reporting|report|reports|published|publication|wrote|carried|issued|article|dated"
+_REPORT_DATE = re.compile(first_letters(_REPORTED) + r"\b(?:" + _REPORTED + r")\b[^;]{0,60}$", re.IGNORECASE)
 _REPORT_DATE_AFTER = re.compile(r"^,?\s*\(?(?:the\s+)?(?:publication date|date of (?:the |its )?(?:report|publication)|"
                                 r"(?:when|the day) (?:it was|the article was) (?:published|reported))", re.IGNORECASE)
-_AS_OF = re.compile(r"\b(?:as of|as at|by|on|until|at)\s+$", re.IGNORECASE)
+_AS_OF_WORDS = "as of|as at|by|on|until|at"
+_AS_OF = re.compile(first_letters(_AS_OF_WORDS) + r"\b(?:" + _AS_OF_WORDS + r")\s+$", re.IGNORECASE)
 _APPROXIMATE = re.compile(r"\b(?:about|roughly|around|approximately|some|nearly|almost|an estimated|c\.|~)\s*$",
                           re.IGNORECASE)
-
-
-def sentences(text: str) -> list[str]:
-    return [s for s in _SENTENCE.split(normalise(text)) if s.strip()]
-
-
-def clauses(text: str) -> list[str]:
-    """Sentences, and their parts between semicolons: an attribution reaches no further."""
-    return [c for s in sentences(text) for c in _blank_split(s) if c.strip()]
 
 
 def _blank_split(sentence: str) -> list[str]:
@@ -317,8 +340,11 @@ def _blank_split(sentence: str) -> list[str]:
     return parts + [sentence[start:]]
 
 
+_QUOTED = re.compile(r'"[^"]*"')
+
+
 def _blank_quotations(text: str) -> str:
-    return re.sub(r'"[^"]*"', lambda m: " " * len(m.group(0)), text)
+    return _QUOTED.sub(lambda m: " " * len(m.group(0)), text)
 
 
 def attributed_names(sentence: str, names: Names) -> list[tuple[str, int, int]]:
@@ -355,7 +381,7 @@ def rule_names(block: Block, ctx: _Context) -> list[Problem]:
     """Every name the block uses is named by (or speaks in) a source it cites."""
     named_by = {key: ctx.source_names(key) for key in ctx.indexes}
     problems, seen = [], set()
-    for name, _, _ in ctx.names.find(normalise(block.text)):
+    for name, _, _ in ctx.names.find(ctx.text):
         if name in seen or any(name in found for found in named_by.values()):
             continue
         seen.add(name)
@@ -374,7 +400,7 @@ def rule_attribution(block: Block, ctx: _Context) -> list[Problem]:
     if block.passage is not None:
         return []
     problems = []
-    for sentence in clauses(block.text):
+    for sentence in ctx.clauses:
         credited = attributed_names(sentence, ctx.names)
         if not credited:
             continue
@@ -436,7 +462,7 @@ def _credits(ctx: _Context, name: str, item: Item, hit: PassageRef) -> bool:
 
 def rule_as_of(block: Block, ctx: _Context) -> list[Problem]:
     problems = []
-    for sentence in sentences(block.text):
+    for sentence in ctx.sentences:
         items = extract(sentence)
         figures = [i for i in items if i.kind == "figure"]
         plain = _blank_quotations(sentence)
@@ -484,10 +510,10 @@ def _is_heading(passage: Passage) -> bool:
 
 
 def rule_bounds(block: Block, ctx: _Context) -> list[Problem]:
-    text = _blank_quotations(normalise(block.text))
-    kept = {value for value, _ in _bounded(text)}
+    text = _blank_quotations(ctx.text)
+    kept = {value for value, _ in bounded_figures(text)}
     problems, seen = [], set()
-    for item in extract(block.text):
+    for item in ctx.items:
         if item.kind != "figure" or isinstance(item.value, str) or item.value in kept or item.value in seen:
             continue
         qualifiers = _source_bounds(ctx, item)
@@ -512,20 +538,13 @@ def rule_bounds(block: Block, ctx: _Context) -> list[Problem]:
     return problems
 
 
-def _bounded(text: str) -> list[tuple[float, str]]:
-    found = []
-    for match in BOUND.finditer(text):
-        found.append((number_value(match.group("num"), match.group("mult")), match.group(0)))
-    return found
-
-
 def _source_bounds(ctx: _Context, item: Item) -> list[str]:
     """How the cited passages qualify a figure, when every passage that holds it qualifies it."""
     hits = [hit for hit in ctx.hits(item) if hit.in_text]
     qualifiers = []
     for key, number in hits:
         passage = ctx.passage(key, number)
-        bound = next((shown for value, shown in _bounded(passage.text) if value == item.value), None)
+        bound = next((shown for value, shown in passage.bounds if value == item.value), None)
         if bound is None:
             return []
         qualifiers.append(bound)
@@ -553,11 +572,16 @@ def rule_reporter(block: Block, ctx: _Context) -> list[Problem]:
     return problems
 
 
-def _counts_near(text: str, value: float, table: dict[str, str], before: int, after: int,
+def _counts_near(text: str, figures, value: float, table: dict[str, str], before: int, after: int,
                  sentence: bool = False) -> dict[str, str]:
-    """What the words beside each occurrence of ``value`` in ``text`` say it counts: {concept: word}."""
-    spans = [(start, end) for number, start, end in figure_spans(text) if number == value]
+    """What the words beside each occurrence of ``value`` in ``text`` say it counts: {concept: word}.
+    ``figures``: figure_spans(text)."""
+    spans = [(start, end) for number, start, end in figures if number == value]
     return _words_near(text, spans, table, before, after, sentence)
+
+
+_CLAUSE_END = re.compile(r"[.!?;]\s")
+_WORD = re.compile(r"[a-z]+")
 
 
 def _words_near(text: str, spans, table: dict[str, str], before: int, after: int,
@@ -567,10 +591,9 @@ def _words_near(text: str, spans, table: dict[str, str], before: int, after: int
     for start, end in spans:
         left, right = text[:start], text[end:]
         if sentence:  # a passage's count is told in its own sentence
-            left = re.split(r"[.!?;]\s", left)[-1]
-            right = re.split(r"[.!?;]\s", right)[0]
-        window = " ".join(re.findall(r"[a-z]+", left.lower())[-before:] + ["|"] +
-                          re.findall(r"[a-z]+", right.lower())[:after])
+            left = _CLAUSE_END.split(left)[-1]
+            right = _CLAUSE_END.split(right)[0]
+        window = " ".join(_WORD.findall(left.lower())[-before:] + ["|"] + _WORD.findall(right.lower())[:after])
         for match in _table_pattern(tuple(table)).finditer(window):
             found.setdefault(table[match.group(1)], match.group(1))
     return found
@@ -578,7 +601,9 @@ def _words_near(text: str, spans, table: dict[str, str], before: int, after: int
 
 @functools.lru_cache(maxsize=8)
 def _table_pattern(words: tuple[str, ...]) -> re.Pattern:
-    return re.compile(r"(?<!\S)(" + "|".join(map(re.escape, sorted(words, key=len, reverse=True))) + r")(?!\S)")
+    # The words' first letters asked first: most places of a window start none of them.
+    first = "(?=[" + "".join(sorted({re.escape(word[0]) for word in words})) + "])" if all(words) else ""
+    return re.compile(first + r"(?<!\S)(" + "|".join(map(re.escape, sorted(words, key=len, reverse=True))) + r")(?!\S)")
 
 
 # The adjectives, not the countries' names: "clashes with Tajikistan" places a count, "41 Tajik
@@ -586,26 +611,22 @@ def _table_pattern(words: tuple[str, ...]) -> re.Pattern:
 SIDES = {"Kyrgyz": re.compile(r"\bkyrgyz\b", re.IGNORECASE), "Tajik": re.compile(r"\btajik\b", re.IGNORECASE)}
 
 
-def _sides(text: str, value: float, before: int = 3, after: int = 3) -> set[str]:
-    """Which side's count a figure is, by the words just beside it in its own sentence."""
+def _sides(text: str, figures, value: float, before: int = 3, after: int = 3) -> set[str]:
+    """Which side's count a figure is, by the words just beside it in its own sentence.
+    ``figures``: figure_spans(text)."""
     found = set()
-    for number, start, end in figure_spans(text):
+    for number, start, end in figures:
         if number != value:
             continue
-        left = " ".join(re.split(r"[.!?;]\s", text[:start])[-1].split()[-before:])
-        right = " ".join(re.split(r"[.!?;]\s", text[end:])[0].split()[:after])
+        left = " ".join(_CLAUSE_END.split(text[:start])[-1].split()[-before:])
+        right = " ".join(_CLAUSE_END.split(text[end:])[0].split()[:after])
         found |= {side for side, pattern in SIDES.items() if pattern.search(left + " " + right)}
     return found
 
 
 def _side(text: str, value: float) -> str | None:
-    sides = _sides(text, value, before=2, after=2)
+    sides = _sides(text, figure_spans(text), value, before=2, after=2)
     return next(iter(sides)) if len(sides) == 1 else None
-
-
-def _plain(block: Block) -> str:
-    """The block's own words: quotations (the sources' words) and locators blanked."""
-    return LOCATOR.sub(" ", _blank_quotations(normalise(block.text)))
 
 
 def rule_counted(block: Block, ctx: _Context) -> list[Problem]:
@@ -613,22 +634,22 @@ def rule_counted(block: Block, ctx: _Context) -> list[Problem]:
     table = getattr(ctx.corpus, "counted", {})
     if not table:
         return []
-    text = _plain(block)
+    text = ctx.plain
     problems, seen = [], set()
-    for item in extract(block.text):
+    for item in ctx.items:
         if item.kind != "figure" or isinstance(item.value, str) or item.value in seen or 1900 <= item.value <= 2100:
             continue  # a year counts nothing
-        said = _counts_near(text, item.value, table, before=3, after=4)
+        said = _counts_near(text, figure_spans(text), item.value, table, before=3, after=4)
+        side = _side(text, item.value)
+        if not said and not side:
+            continue  # the block says nothing of the figure that its passage could gainsay
         hits = [hit for hit in ctx.hits(item) if hit.in_text]
         if not hits:
             continue
-        given: dict[str, str] = {}
-        for key, number in hits:
-            given.update(_counts_near(ctx.passage(key, number).text, item.value, table, before=12, after=12,
-                                      sentence=True))
-        side, other = _side(text, item.value), set()
-        for key, number in hits:
-            other |= _sides(ctx.passage(key, number).text, item.value)
+        other: set[str] = set()
+        for key, number in hits if side else ():
+            passage = ctx.passage(key, number)
+            other |= _sides(passage.text, passage.figure_spans, item.value)
         if side and other and side not in other:
             seen.add(item.value)
             problems.append(block.problem(
@@ -636,7 +657,14 @@ def rule_counted(block: Block, ctx: _Context) -> list[Problem]:
                            f"gives it as {' and '.join(sorted(other))}: one side's count is "
                            "not the other's"))
             continue
-        if not said or set(said) & set(given):
+        if not said:
+            continue
+        given: dict[str, str] = {}
+        for key, number in hits:
+            passage = ctx.passage(key, number)
+            given.update(_counts_near(passage.text, passage.figure_spans, item.value, table, before=12, after=12,
+                                      sentence=True))
+        if set(said) & set(given):
             continue
         seen.add(item.value)
         where = ", ".join(f"{key} ¶{n}" for key, n in hits[:3])
@@ -648,20 +676,24 @@ def rule_counted(block: Block, ctx: _Context) -> list[Problem]:
     return problems
 
 
+_BOUNDING = "before|after|since|until|till|by"
+_BOUNDS_EVENT = re.compile(first_letters(_BOUNDING) + r"\b(?:" + _BOUNDING + r")\s+(?:the\s+)?$", re.IGNORECASE)
+
+
 def rule_dated(block: Block, ctx: _Context) -> list[Problem]:
     """A date is the day of what its passage says: the day of mourning is not the ceasefire's."""
     table = getattr(ctx.corpus, "events", {})
     if not table:
         return []
-    text = _plain(block)
+    text = ctx.plain
     problems, seen = [], set()
-    for item in extract(block.text):
+    for item in ctx.items:
         if item.kind != "date" or item.value[2] is None or item.value in seen:
             continue
         _, month, day = item.value
         # A date after "before", "after", "since", "until" bounds an event; it is not its day.
         spans = [(s, e) for m, d, s, e in date_spans(text) if (m, d) == (month, day)
-                 and not re.search(r"\b(?:before|after|since|until|till|by)\s+(?:the\s+)?$", text[:s], re.IGNORECASE)]
+                 and not _BOUNDS_EVENT.search(text[:s])]
         # Only words right beside the date say what it dates ("the ceasefire of 18 September").
         said = _words_near(text, spans, table, before=2, after=2, sentence=True)
         hits = [hit for hit in ctx.hits(item) if hit.in_text]
@@ -670,8 +702,10 @@ def rule_dated(block: Block, ctx: _Context) -> list[Problem]:
         given: dict[str, str] = {}
         for key, number in hits:
             passage, source = ctx.passage(key, number), ctx.corpus.source(key)
-            held = [(s, e) for m, d, s, e in date_spans(passage.text, source.published if source else "")
-                    if (m, d) == (month, day)]
+            published = source.published if source else ""
+            # The passage's own date_spans, where it was read with that same date.
+            spans = passage.date_spans if passage.published == published else date_spans(passage.text, published)
+            held = [(s, e) for m, d, s, e in spans if (m, d) == (month, day)]
             given.update(_words_near(passage.text, held, table, before=40, after=40, sentence=True))
         if set(said) & set(given):
             continue
@@ -692,7 +726,7 @@ def rule_insertions(block: Block, ctx: _Context) -> list[Problem]:
     """A [bracketed] insertion in a quotation is the book's, and may only name what the passage
     itself names: "[Tajikistan]" may stand for "the other side" only where the passage says who."""
     problems = []
-    for item in extract(block.text):
+    for item in ctx.items:
         if item.kind != "quotation":
             continue
         for inserted in _INSERTION.findall(item.shown):

@@ -57,6 +57,7 @@ class Corpus:
         if key not in self._indexes:
             source = self.sources.get(key)
             self._indexes[key] = SourceIndex(source) if source and source.text_path.is_file() else None
+            self.named_by(key)  # the names in its paragraphs are part of its index: read them now
         return self._indexes[key]
 
     def named_by(self, key: str) -> frozenset[str]:

@@ -22,14 +22,25 @@ _DAY = r"(?P<{}>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?:,?\s(?P<year>(?:19|20)\d\d))?"
 _RANGE = r"\s?(?:-|to|and|until)\s?"
 
-# Most specific first: a range before a single day, so "September 15-17" is two dates.
+
+def first_letters(alternatives: str) -> str:
+    """A lookahead for the first characters of "a|b|c" (alternatives that each start with a plain
+    character). Put before a pattern whose matches start with one of them, it changes nothing
+    found, but the scan asks it first and passes at once the many places where no match can
+    start; the same holds of ``(?=\\d)`` before a pattern that starts with a digit."""
+    return "(?=[" + "".join(sorted({re.escape(a[0]) for a in alternatives.split("|")})) + "])"
+
+
+# Most specific first: a range before a single day, so "September 15-17" is two dates. (A
+# pattern that starts with a digit asks for it first: see first_letters.)
 DATE_PATTERNS = [
     re.compile(r"\b" + _MONTH.format("m") + r"\s" + _DAY.format("d1") + _RANGE + _DAY.format("d2") + r"\b" + _YEAR),
-    re.compile(r"\b" + _DAY.format("d1") + _RANGE + _DAY.format("d2") + r"\s" + _MONTH.format("m") + r"\b" + _YEAR),
+    re.compile(r"(?=\d)\b" + _DAY.format("d1") + _RANGE + _DAY.format("d2") + r"\s" + _MONTH.format("m") + r"\b"
+               + _YEAR),
     re.compile(r"\b" + _MONTH.format("m") + r"\s" + _DAY.format("d1") + r"\b" + _YEAR),
-    re.compile(r"\b" + _DAY.format("d1") + r"\s" + _MONTH.format("m") + r"\b" + _YEAR),
+    re.compile(r"(?=\d)\b" + _DAY.format("d1") + r"\s" + _MONTH.format("m") + r"\b" + _YEAR),
     re.compile(r"\b" + _MONTH.format("m") + r"\s(?P<year>(?:19|20)\d\d)\b"),
-    re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<mm>[01]\d)-(?P<d1>[0-3]\d)\b"),
+    re.compile(r"(?=\d)\b(?P<year>(?:19|20)\d\d)-(?P<mm>[01]\d)-(?P<d1>[0-3]\d)\b"),
 ]
 TIME = re.compile(r"\b\d{1,2}:\d\d\b")
 # A number is not read out of a name: not after a letter or a point ("24.kg", "TB2"), nor after
@@ -37,8 +48,8 @@ TIME = re.compile(r"\b\d{1,2}:\d\d\b")
 # ("142,000") or by spaces ("10 000"); a first group of four digits is a year, not a group
 # ("in 2022 150 people" is two figures).
 _DIGITS = r"\d{1,3}(?:,\d{3})+|\d{1,3}(?: \d{3})+(?![\d,])|\d+(?:\.\d+)?"
-NUMBER = re.compile(
-    r"(?<![\w.])(?<![A-Za-z]-)(?P<num>" + _DIGITS + r")(?!\d|\.[a-z])(?:st|nd|rd|th)?"
+NUMBER = re.compile(  # (the digit asked first: see first_letters)
+    r"(?=\d)(?<![\w.])(?<![A-Za-z]-)(?P<num>" + _DIGITS + r")(?!\d|\.[a-z])(?:st|nd|rd|th)?"
     r"(?:\s(?P<mult>thousand|million|billion)\b)?"
 )
 MULTIPLIERS = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
@@ -61,16 +72,17 @@ _BELOW_THOUSAND = rf"(?:(?:{'|'.join(UNITS)}|a)\s+hundred(?:\s+(?:and\s+)?{_BELO
 # twenty" 120, "two hundred" 200, "three thousand" 3000, "a hundred" 100 (never the 20 or the 3 at
 # either end). "Hundreds" and "thousands" are no figures.
 NUMBER_PHRASE = re.compile(
-    rf"\b{_BELOW_THOUSAND}(?:\s+(?:thousand|million|billion)\b(?:\s+(?:and\s+)?{_BELOW_THOUSAND})?)*\b",
-    re.IGNORECASE)
+    r"\b" + first_letters("|".join(UNITS + TEENS + TENS + ("a",))) + _BELOW_THOUSAND +
+    rf"(?:\s+(?:thousand|million|billion)\b(?:\s+(?:and\s+)?{_BELOW_THOUSAND})?)*\b", re.IGNORECASE)
 QUOTE = re.compile(r'"([^"]+)"')
 # A quotation in single marks is a quotation too: ‘…’, or '…' opened after no letter and closed
 # before none (an apostrophe, as in "Russia's", is neither).
 SINGLE_QUOTE = re.compile(r"‘([^‘’\n]{2,}?)’(?![A-Za-z])|(?<![A-Za-z0-9])'(?=[A-Za-z])([^'\n]{2,}?)(?<=[A-Za-z.,!?])'(?![A-Za-z])")
 # A figure given as a bound, not an exact count: "over 142,000", "exceeds 130 thousand".
+_QUALIFIERS = ("over|more than|about|nearly|almost|exceeds?|exceeded|at least|up to|around|some|approximately|"
+               "roughly|upwards of|in excess of|less than|fewer than|under|at most")
 BOUND = re.compile(
-    r"\b(?P<qualifier>over|more than|about|nearly|almost|exceeds?|exceeded|at least|up to|around|some|approximately|"
-    r"roughly|upwards of|in excess of|less than|fewer than|under|at most)\s+"
+    first_letters(_QUALIFIERS) + r"\b(?P<qualifier>" + _QUALIFIERS + r")\s+"
     r"(?P<num>" + _DIGITS + r")(?![\d,])(?:\s(?P<mult>thousand|million|billion)\b)?", re.IGNORECASE)
 GAP = re.compile(r"\s*(?:\.\.\.|\[[^\]]*\])\s*")
 SIC = re.compile(r"\s*\[sic\]", re.IGNORECASE)
@@ -79,9 +91,18 @@ INFERRED_DAY = re.compile(r"\[([0-3]?\d)\](?=\s(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Au
 # of a document ("Article 4", "Resolution 2401", "Section 2.1") names it: they state nothing, so
 # their numbers are no figures of a block. (A number with letters and a hyphen before it,
 # "COVID-19" or "F-16", is a name too: NUMBER does not read it.)
+_PARTS = ("Article", "Annex", "Chapter", "Clause", "Decree", "Paragraph", "Part", "Protocol", "Resolution", "Section")
 LOCATOR = re.compile(r"¶\s?\d+(?:\s?-\s?¶?\s?\d+)?|\bhttps?://\S+|"
-                     r"\b(?:Article|Annex|Chapter|Clause|Decree|Paragraph|Part|Protocol|Resolution|Section)"
-                     r"\s\d+(?:\.\d+)*\b")
+                     r"\b(?:" + "|".join(_PARTS) + r")\s\d+(?:\.\d+)*\b")
+_PART_NAMES = re.compile("|".join(_PARTS))
+
+
+def blank_locators(text: str, blank: Callable[[re.Match], str]) -> str:
+    """LOCATOR.sub(blank, text), without the scan where no locator can stand (no "¶", address or
+    name of a part)."""
+    if "¶" in text or "http" in text or _PART_NAMES.search(text):
+        return LOCATOR.sub(blank, text)
+    return text
 
 _TRANSLATE = str.maketrans({
     "\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u2007": " ",
@@ -94,11 +115,13 @@ _TRANSLATE = str.maketrans({
 DIGIT_GROUPS = re.compile(r"(?<=\d)[\u00a0\u202f\u2009\u2007](?=\d{3}\b)")
 
 
+@functools.lru_cache(maxsize=8192)  # a block's text is normalised by several rules
 def normalise(text: str) -> str:
     """Fold the typographic differences a quotation may not hinge on: quote marks, dashes,
     ellipses, non-breaking and repeated white space; digit groups split by a thin or non-breaking
     space ("142 000") are written with a comma, as the sources write them."""
-    return re.sub(r"\s+", " ", DIGIT_GROUPS.sub(",", text).translate(_TRANSLATE)).strip()
+    # (split() and join: every run of white space made one space, none at either end.)
+    return " ".join(DIGIT_GROUPS.sub(",", text).translate(_TRANSLATE).split())
 
 
 @dataclass(frozen=True)
@@ -113,6 +136,9 @@ class Item:
         return f"{self.kind} {self.shown!r}"
 
 
+_ANY_MONTH = re.compile(_MONTH.format("m"))
+
+
 def _month(name: str) -> int:
     return MONTHS[name[:3].lower()]
 
@@ -121,9 +147,18 @@ def _date_matches(text: str) -> tuple[list[tuple[Item, int, int]], str]:
     """Each date in ``text`` with where it stands (a range gives one item per day), and the text
     with the dates blanked so that their digits are no figures."""
     found: list[tuple[Item, int, int]] = []
-    chars = list(text)
-    for pattern in DATE_PATTERNS:
-        for match in pattern.finditer("".join(chars)):
+    # Every pattern but the last needs a month's name, and three begin with one: they are tried
+    # only where a month's name begins (blanking makes none). The last needs a hyphen.
+    months = [match.start() for match in _ANY_MONTH.finditer(text)]
+    for number, pattern in enumerate(DATE_PATTERNS):
+        if pattern is DATE_PATTERNS[-1]:
+            matches = pattern.finditer(text) if "-" in text else ()
+        elif not months:
+            continue
+        else:
+            matches = _matches_at(pattern, text, months) if number in _MONTH_FIRST else pattern.finditer(text)
+        taken = []
+        for match in matches:
             groups = match.groupdict()
             year = int(groups["year"]) if groups.get("year") else None
             month = int(groups["mm"]) if groups.get("mm") else _month(groups["m"])
@@ -132,15 +167,28 @@ def _date_matches(text: str) -> tuple[list[tuple[Item, int, int]], str]:
                 continue
             for day in days or [None]:
                 found.append((Item("date", match.group(0), (year, month, day)), match.start(), match.end()))
-            for i in range(match.start(), match.end()):
-                chars[i] = " "
-    return found, "".join(chars)
+            taken.append((match.start(), match.end()))
+        text = _blank(text, taken)
+    return found, text
 
 
-def _dates(text: str) -> tuple[list[Item], str]:
-    """The dates in ``text``, and the text with them blanked so their digits are no figures."""
-    found, rest = _date_matches(text)
-    return [item for item, _, _ in found], rest
+_MONTH_FIRST = (0, 2, 4)  # the DATE_PATTERNS that begin with a month's name
+
+
+def _matches_at(pattern: re.Pattern, text: str, starts: list[int]):
+    """pattern.finditer(text), where a match can begin only at one of ``starts`` (ascending)."""
+    end = 0
+    for start in starts:
+        if start >= end and (match := pattern.match(text, start)):
+            yield match
+            end = match.end()
+
+
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with each (start, end) span written over with spaces."""
+    for start, end in spans:
+        text = text[:start] + " " * (end - start) + text[end:]
+    return text
 
 
 # "one" and "two" count when a counted noun follows ("two days earlier", "in two regions"); roman
@@ -151,11 +199,15 @@ ROMAN = {"II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX":
 ROMAN_ORDER = re.compile(r"\b(" + "|".join(sorted(ROMAN, key=len, reverse=True)) + r")(?=\s+(?:degree|class|century|rank)\b)")
 
 
-@functools.lru_cache(maxsize=8192)
 def date_spans(text: str, published: str = "") -> tuple[tuple[int, int | None, int, int], ...]:
     """(month, day, start, end) of every date in ``text`` (normalised), with a news text's
     weekdays read against its publication date."""
-    spans = [(item.value[1], item.value[2], start, end) for item, start, end in _date_matches(text)[0]]
+    return _date_spans(text, published, _read_dates(text)[0])
+
+
+def _date_spans(text: str, published: str, found: list[tuple[Item, int, int]]) -> tuple:
+    """date_spans of ``text``, given the dates _date_matches found in it."""
+    spans = [(item.value[1], item.value[2], start, end) for item, start, end in found]
     if published:
         for match in _WEEKDAY.finditer(text):
             for month, day in weekday_dates(match.group(0), published):
@@ -163,13 +215,14 @@ def date_spans(text: str, published: str = "") -> tuple[tuple[int, int | None, i
     return tuple(spans)
 
 
-@functools.lru_cache(maxsize=8192)
 def figure_spans(text: str) -> tuple[tuple[float, int, int], ...]:
     """(value, start, end) of every figure in ``text`` (normalised), dates blanked: where a figure
     stands, so that the words beside it can be read."""
-    _, rest = _dates(text)
-    return tuple((item.value, start, end) for item, start, end in _figure_matches(rest)
-                 if not isinstance(item.value, str))
+    return _figure_spans(_read(text)[1])
+
+
+def _figure_spans(found: list[tuple[Item, int, int]]) -> tuple[tuple[float, int, int], ...]:
+    return tuple((item.value, start, end) for item, start, end in found if not isinstance(item.value, str))
 
 
 def _words_value(match: re.Match) -> float | None:
@@ -205,23 +258,66 @@ FIGURE_READERS: tuple[tuple[re.Pattern, Callable[[re.Match], object]], ...] = (
 )
 
 
+# What a text must hold for a reader to find anything in it: a cheap test that spares the scan.
+_NEEDS: dict[re.Pattern, Callable[[str], object]] = {
+    TIME: lambda text: ":" in text,
+    NUMBER: re.compile(r"\d").search,
+    ROMAN_ORDER: re.compile("degree|class|century|rank").search,
+}
+
+
+_NUMBER_WORDS = frozenset(UNITS + TEENS + TENS)
+_TOKEN = re.compile(r"\w+")
+
+
+def _may_hold_number_words(text: str) -> bool:
+    """Whether NUMBER_PHRASE or ONE_TWO may find anything in ``text``: both start with a whole
+    word (any case) among the numbers in words, or "a" before "hundred". Told for sure only of a
+    text all ASCII, where letter case is all that IGNORECASE lets vary."""
+    if not text.isascii():
+        return True
+    words = set(_TOKEN.findall(text.lower()))
+    return not words.isdisjoint(_NUMBER_WORDS) or ("a" in words and "hundred" in words)
+
+
 def _figure_matches(text: str) -> list[tuple[Item, int, int]]:
     """Each figure in ``text`` (dates already blanked) with where it stands."""
     found: list[tuple[Item, int, int]] = []
+    number_words = None  # whether the text may hold numbers in words: asked when first needed
     for pattern, read in FIGURE_READERS:
+        if pattern in _NEEDS and not _NEEDS[pattern](text):
+            continue
+        if pattern in (NUMBER_PHRASE, ONE_TWO):
+            # Read after the digits are blanked ("24seven" leaves "seven"); a number in words
+            # takes whole words only, so what it blanks leaves ONE_TWO no new word.
+            number_words = _may_hold_number_words(text) if number_words is None else number_words
+            if not number_words:
+                continue
         taken = []
         for match in pattern.finditer(text):
             value = read(match)
             if value is not None:
                 found.append((Item("figure", match.group(0), value), match.start(), match.end()))
                 taken.append((match.start(), match.end()))
-        for start, end in taken:
-            text = text[:start] + " " * (end - start) + text[end:]
+        text = _blank(text, taken)
     return found
 
 
-def _figures(text: str) -> list[Item]:
-    return [item for item, _, _ in _figure_matches(text)]
+# The rules read a block, its sentences and its own words (the same text, where it quotes nothing)
+# for their dates and figures, and where they stand, again and again: kept.
+@functools.lru_cache(maxsize=8192)
+def _read_dates(text: str) -> tuple[tuple[tuple[Item, int, int], ...], str]:
+    """_date_matches(text)."""
+    dates, rest = _date_matches(text)
+    return tuple(dates), rest
+
+
+@functools.lru_cache(maxsize=8192)
+def _read(text: str) -> tuple[tuple[tuple[Item, int, int], ...], tuple[tuple[Item, int, int], ...]]:
+    """The dates in ``text``, and the figures in it once the dates are blanked, each with where it
+    stands."""
+    dates, rest = _read_dates(text)
+    return dates, tuple(_figure_matches(rest))
 
 
 def _quotations(text: str) -> tuple[list[Item], str]:
@@ -237,18 +333,27 @@ def _quotations(text: str) -> tuple[list[Item], str]:
 def extract(text: str) -> list[Item]:
     """Every quotation, date and figure in a claim's text (a quotation's own figures are part of
     the quotation, not separate items)."""
-    return list(_extract(SINGLE_QUOTE.sub(lambda m: f'"{m.group(1) or m.group(2)}"', text)))
+    return list(_extract(_claim_text(text)))
+
+
+@functools.lru_cache(maxsize=8192)
+def _claim_text(text: str) -> str:
+    """The text extract reads: quotations in single marks put in double marks, then normalised."""
+    if "'" in text or "‘" in text:  # SINGLE_QUOTE needs one of them
+        text = SINGLE_QUOTE.sub(lambda m: f'"{m.group(1) or m.group(2)}"', text)
+    return normalise(text)
 
 
 @functools.lru_cache(maxsize=8192)
 def _extract(text: str) -> tuple[Item, ...]:
-    # Several rules read the same block and sentences: extracted once.
-    text = LOCATOR.sub(lambda m: " " * len(m.group(0)), normalise(text))
+    # Several rules read the same block and sentences: extracted once. Keyed by the normalised
+    # text, so that a sentence that is a whole block is read once, however each was written.
+    text = blank_locators(text, lambda m: " " * len(m.group(0)))
     # "[18] September 2022": a day the book infers, written in brackets, is still that day.
     text = INFERRED_DAY.sub(r"\1", text)
     quotations, rest = _quotations(text)
-    dates, rest = _dates(rest)
-    return tuple(quotations + dates + _figures(rest))
+    dates, figures = _read(rest)
+    return tuple(quotations + [item for item, _, _ in dates + figures])
 
 
 # The number of a source's publication details (its date), which count as part of the source:
@@ -258,33 +363,70 @@ PUBLICATION_DETAILS = 0
 
 @dataclass
 class Passage:
+    """A paragraph and what the rules read in it. Sources do not change during a build, so
+    what is read of a paragraph is read once, however many blocks cite it: index_passage fills it
+    all in as it indexes the paragraph; read from the text when first asked otherwise."""
+
     number: int  # 1-based paragraph number, or PUBLICATION_DETAILS
     text: str
     figures: set = field(default_factory=set)
     dates: set = field(default_factory=set)  # (month, day|None)
     years: set = field(default_factory=set)
+    published: str = field(default="", compare=False, repr=False)  # its source's date: its weekdays' dates
+
+    @functools.cached_property
+    def figure_spans(self) -> tuple[tuple[float, int, int], ...]:
+        """figure_spans(text)."""
+        return figure_spans(self.text)
+
+    @functools.cached_property
+    def date_spans(self) -> tuple[tuple[int, int | None, int, int], ...]:
+        """date_spans(text, published)."""
+        return date_spans(self.text, self.published)
+
+    @functools.cached_property
+    def words(self) -> frozenset[str]:
+        """Its content words, which best_passage compares with a claim's."""
+        return content_words(self.text)
+
+    @functools.cached_property
+    def bounds(self) -> tuple[tuple[float, str], ...]:
+        """bounded_figures(text)."""
+        return bounded_figures(self.text)
 
 
 def index_passage(number: int, raw: str, published: str = "") -> Passage:
     """A paragraph with the figures and dates it holds; with its source's publication date, its
     weekdays ("on Sunday") count as the dates they are."""
     text = normalise(raw)
-    passage = Passage(number, text)
+    passage = Passage(number, text, published=published)
     # Unlike a block's, a source's quotations are not set apart: a figure or date the source
     # quotes is still the source's.
-    dates, rest = _dates(text)
-    for item in dates:
+    found_dates, rest = _date_matches(text)
+    found_figures = _figure_matches(rest)
+    for item, _, _ in found_dates:
         year, month, day = item.value
         passage.dates.add((month, day))
         passage.dates.add((month, None))
         if year:
             passage.years.add(year)
             passage.figures.add(float(year))
-    for item in _figures(rest):
+    for item, _, _ in found_figures:
         passage.figures.add(item.value)
     for month, day in weekday_dates(text, published) if published else ():
         passage.dates |= {(month, day), (month, None)}
+    # The same scan tells where each stands (as figure_spans and date_spans would read it again).
+    passage.figure_spans = _figure_spans(found_figures)
+    passage.date_spans = _date_spans(text, published, found_dates)
+    passage.words = content_words(text)
+    passage.bounds = bounded_figures(text)
     return passage
+
+
+def bounded_figures(text: str) -> tuple[tuple[float, str], ...]:
+    """(value, as written) of each figure ``text`` gives as a bound ("over 142,000")."""
+    return tuple((number_value(match.group("num"), match.group("mult")), match.group(0))
+                 for match in BOUND.finditer(text))
 
 
 WEEKDAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
@@ -308,6 +450,9 @@ def weekday_dates(text: str, published: str) -> set[tuple[int, int]]:
     return found
 
 
+ROWS_KEPT = 4096  # the row passages a source's index keeps (a bound, not a need: the book has fewer)
+
+
 class SourceIndex:
     """A source's paragraphs, each with the figures and dates it holds, plus its publication
     details (its date), which count as part of the source."""
@@ -323,12 +468,24 @@ class SourceIndex:
         meta.dates.add((source.month, None))
         self.metadata = meta
         self.years = {source.year} | {y for p in self.passages for y in p.years}
+        # The paragraphs holding each figure and each day, in order: find looks a figure or a date
+        # up rather than asking every paragraph.
+        self._by_figure: dict[float, list[int]] = {}
+        self._by_date: dict[tuple[int, int | None], list[int]] = {}
+        for passage in self.passages:
+            for value in passage.figures:
+                self._by_figure.setdefault(value, []).append(passage.number)
+            for date in passage.dates:
+                self._by_date.setdefault(date, []).append(passage.number)
+        self._rows: dict[str, Passage | None] = {}
 
     def find(self, item: Item, within: list[Passage] | None = None) -> list[int]:
         """Numbers of the passages that hold ``item`` (PUBLICATION_DETAILS for the publication
         details, where no paragraph does); empty if none."""
         passages = within if within is not None else self.passages
-        found = [p.number for p in passages if self._holds(p, item)]
+        found = self._looked_up(item) if within is None else None
+        if found is None:
+            found = [p.number for p in passages if self._holds(p, item)]
         if not found and item.kind != "quotation" and self._holds(self.metadata, item):
             found = [PUBLICATION_DETAILS]
         if not found and item.kind == "quotation" and within is None:
@@ -337,6 +494,26 @@ class SourceIndex:
             found = [a.number for a, b in zip(passages, passages[1:])
                      if _segments_in(item.value, a.text + " " + b.text)][:1]
         return found
+
+    def _looked_up(self, item: Item) -> list[int] | None:
+        """The paragraphs that hold a figure or a date, as _holds would find them in turn; None
+        for what is not looked up (a time, a quotation)."""
+        if item.kind == "figure" and not isinstance(item.value, str):
+            return list(self._by_figure.get(item.value, ()))
+        if item.kind == "date":
+            year, month, day = item.value
+            return list(self._by_date.get((month, day), ())) if year is None or year in self.years else []
+        return None
+
+    def row_passage(self, wanted: str) -> Passage | None:
+        """The first paragraph that holds ``wanted`` (normalised), indexed as that text alone:
+        the passage a data row names. Kept: a chart's caption asks again for the rows it draws."""
+        if wanted not in self._rows:
+            if len(self._rows) >= ROWS_KEPT:
+                self._rows.clear()
+            number = next((p.number for p in self.passages if wanted in p.text), None)
+            self._rows[wanted] = None if number is None else index_passage(number, wanted, self.source.published)
+        return self._rows[wanted]
 
     def _holds(self, passage: Passage, item: Item) -> bool:
         if item.kind == "figure":
@@ -356,10 +533,10 @@ class SourceIndex:
     def best_passage(self, text: str) -> int | None:
         """The paragraph sharing most content words with ``text``: where a claim with no
         figure, date or quotation most likely rests."""
-        words = _content_words(text)
+        words = _claim_words(text)
         best, best_score = None, 0
         for passage in self.passages:
-            score = len(words & _content_words(passage.text))
+            score = len(words & passage.words)
             if score > best_score:
                 best, best_score = passage.number, score
         return best if best_score >= 2 else None
@@ -392,8 +569,12 @@ some such than that their them then there these they this those through under un
 when where which while with would your said says told according reported report""".split())
 
 
-def _content_words(text: str) -> set[str]:
-    return {w for w in re.findall(r"[a-z]{4,}", normalise(text).lower()) if w not in _STOP}
+def content_words(text: str) -> frozenset[str]:
+    return frozenset(w for w in re.findall(r"[a-z]{4,}", normalise(text).lower()) if w not in _STOP)
+
+
+# A claim's words, compared with each cited source's paragraphs in turn: read once.
+_claim_words = functools.lru_cache(maxsize=1024)(content_words)
 
 
 # --- derived figures -------------------------------------------------------------------------

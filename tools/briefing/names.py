@@ -16,6 +16,7 @@ from .errors import LocatedError
 from .evidence import normalise
 
 KINDS = ("person", "place", "organisation", "outlet", "country", "thing")
+FOUND_KEPT = 4096  # the texts whose names Names.find keeps (a bound on memory, not a need)
 
 
 class NamesError(LocatedError):
@@ -41,9 +42,13 @@ class Names:
             for form in n.forms:
                 self._by_form.setdefault(normalise(form), n.name)
         forms = sorted(self._by_form, key=len, reverse=True)
-        self._pattern = re.compile(r"(?<![\w.-])(" + "|".join(map(re.escape, forms)) + r")(?![\w-]|\.\w)") \
+        # The first letters of the forms, asked first: most places of a text start none, and the
+        # scan passes them without trying every form.
+        first = "(?=[" + "".join(sorted({re.escape(form[0]) for form in forms})) + "])" if all(forms) else ""
+        self._pattern = re.compile(first + r"(?<![\w.-])(" + "|".join(map(re.escape, forms)) + r")(?![\w-]|\.\w)") \
             if forms else None
         self._cache: dict[str, frozenset[str]] = {}
+        self._found: dict[str, tuple[tuple[str, int, int], ...]] = {}
 
     def __contains__(self, name: str) -> bool:
         return name in self.names
@@ -55,7 +60,14 @@ class Names:
         """(name, start, end) of every form in ``text`` (normalised), left to right."""
         if self._pattern is None:
             return []
-        return [(self._by_form[m.group(1)], m.start(), m.end()) for m in self._pattern.finditer(text)]
+        # Kept: the rules ask of a block, its sentences and its clauses, often the same text.
+        found = self._found.get(text)
+        if found is None:
+            if len(self._found) >= FOUND_KEPT:
+                self._found.clear()
+            found = self._found[text] = tuple((self._by_form[m.group(1)], m.start(), m.end())
+                                              for m in self._pattern.finditer(text))
+        return list(found)
 
     def named_in(self, text: str) -> frozenset[str]:
         """The names ``text`` mentions (cached: passages are asked again and again)."""
