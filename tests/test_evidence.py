@@ -121,6 +121,9 @@ def test_a_number_in_words_is_read_whole():
     assert figures("two hundred houses, three thousand evacuees") == [200.0, 3000.0]
     assert figures("a hundred and five, thirty-five thousand, one thousand two hundred") == [105.0, 35000.0, 1200.0]
     assert figures("hundreds of people, one of the two sides") == []
+    # A letter that folds into a number word's ("ſ", a long s) is read as the pattern reads it:
+    # the word, not a crash of the build.
+    assert figures("About ſix hundred people left") == [600.0]
     index = source("Title\nOne hundred and twenty people were evacuated.")
     (held,) = extract("120 people")
     assert index.find(held) == [2]

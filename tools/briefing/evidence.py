@@ -229,7 +229,7 @@ def _words_value(match: re.Match) -> float | None:
     """The value of a number in words ("one hundred and twenty": 120); None for a bare "one" or
     "two", which count only before a counted noun (ONE_TWO), and for words that are no one number
     ("one thousand two thousand"), which are then no figure at all."""
-    words = [w for w in re.findall(r"[a-z]+", match.group(0).lower()) if w != "and"]
+    words = [w for w in re.findall(r"[a-z]+", match.group(0).casefold()) if w != "and"]
     if words in (["one"], ["two"]):
         return None
     total = current = 0
