@@ -272,3 +272,23 @@ def test_cache_rereads_only_changed_pages_and_still_sees_a_lost_anchor(tmp_path)
     assert third.read == 1, "the unchanged page was read again"
     assert [(p.path, p.line, p.kind) for p in third.problems] == [("index.html", 3, "fragment")], third.problems
     assert "'#lost'" in third.problems[0].message
+    # Found again on the next build, though neither page changed; and gone once the anchor is back.
+    assert [(p.path, p.line) for p in check_site(tmp_path, cache=cache).problems] == [("index.html", 3)]
+    other.write_text('<a href="index.html">home</a><h2 id="kept">K</h2><p id="lost">L</p>')
+    assert check_site(tmp_path, cache=cache).problems == []
+
+
+def test_cache_sees_a_removed_file_and_a_new_source_name_on_an_unchanged_page(tmp_path):
+    """A page's findings are kept only while the site's files, the check's settings and the pages
+    it links to are those it was checked against."""
+    (tmp_path / "index.html").write_text('<a href="other.html">o</a>\n<img src="pic.png" alt="a picture">')
+    (tmp_path / "other.html").write_text('<a href="index.html">home</a>')
+    (tmp_path / "pic.png").write_bytes(b"png")
+    cache: dict = {}
+    assert check_site(tmp_path, cache=cache).problems == []
+    (tmp_path / "pic.png").unlink()
+    gone = check_site(tmp_path, cache=cache)
+    assert [(p.path, p.line, p.kind) for p in gone.problems] == [("index.html", 2, "image")], gone.problems
+    named = check_site(tmp_path, cache=cache, sources={"index.html": "index.md"})
+    assert "(page built from index.md)" in named.problems[0].message
+    assert gone.links == named.links == check_site(tmp_path, cache=cache).links == check_site(tmp_path).links == 3

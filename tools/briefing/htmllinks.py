@@ -164,6 +164,20 @@ def _walk(outdir: Path) -> tuple[set[str], set[str], list[str]]:
     return files, dirs, pages
 
 
+@dataclass(frozen=True)
+class _Verdict:
+    """What checking one page found, and what it rested on: the same page (by digest) in the same
+    site (its files, the settings of the check) linking to pages with the same digests is found
+    the same again."""
+
+    site: str  # digest of the site's files and the check's settings
+    source: str | None  # the source file the page was built from, which its messages name
+    targets: tuple[tuple[str, str], ...]  # (page linked to, its digest)
+    problems: tuple[Problem, ...]
+    links: frozenset[str]  # the pages it leads to, for the orphan rule
+    counted: int  # links and images checked
+
+
 def _read_page(outdir: Path, path: str, cache: dict, report: Report) -> Page:
     """The page as parsed, taken from ``cache`` when its bytes are those last read: Sphinx rewrites
     some pages on every build (the index, the search page) with the same content, and hashing a
@@ -174,7 +188,7 @@ def _read_page(outdir: Path, path: str, cache: dict, report: Report) -> Page:
     if known is not None and known[0] == digest:
         return known[1]
     page = parse_page(content.decode("utf-8", errors="replace"))
-    cache[path] = (digest, page)
+    cache[path] = (digest, page, None)
     report.read += 1
     return page
 
@@ -216,8 +230,8 @@ def check_site(outdir: Path | str, root: str = "index.html", http_hosts=frozense
     may be linked over plain http; ``decorative`` glob patterns (site-relative) of images allowed
     an empty alt; ``sources`` maps a page to the source file it was built from, for the messages;
     ``cache`` (kept by the caller between builds) holds what was learnt of each page, so that a
-    rebuild re-reads only the pages it rewrote, while every link is still checked against the
-    current anchors of every page; ``own_hosts`` the book's own hosts (html_baseurl's), from
+    rebuild re-reads only the pages it rewrote and checks again only the pages whose bytes, or
+    whose linked pages' bytes, changed (or all, if a file came or went, or a setting changed); ``own_hosts`` the book's own hosts (html_baseurl's), from
     which a page may load.
     """
     outdir = Path(outdir)
@@ -230,15 +244,21 @@ def check_site(outdir: Path | str, root: str = "index.html", http_hosts=frozense
                  sources or {}, frozenset(host.lower() for host in http_hosts),
                  frozenset(host.lower() for host in own_hosts), tuple(decorative), allow_file, decorative_file,
                  report)
+    # A page whose bytes, and whose linked pages' bytes, are those last checked in the same site
+    # is found as before (a rebuild rewrites a few pages; the others' links need no new look).
+    site_digest = hashlib.sha256(repr((sorted(files), sorted(dirs), sorted(site.http_hosts), sorted(site.own_hosts),
+                                       site.decorative, allow_file, decorative_file)).encode()).hexdigest()
+    digests = {path: cache[path][0] for path in page_paths}
     links: dict[str, set[str]] = {}  # page -> the pages it links to
     for path in page_paths:
-        page = site.pages[path]
-        for load in page.loads:
-            if third_party(load.url, site.own_hosts):
-                site.add(path, load.line, "third-party", f"{load.what} loads {load.url}", LOCAL_ONLY)
-        links[path] = {target for ref in page.refs if (target := _check_ref(site, path, ref))}
-        for image in page.images:
-            _check_image(site, path, image)
+        verdict = cache[path][2]
+        if verdict is None or verdict.site != site_digest or verdict.source != site.sources.get(path) or \
+                any(digests.get(target) != digest for target, digest in verdict.targets):
+            verdict = _check_page(site, path, site_digest, digests)
+            cache[path] = (*cache[path][:2], verdict)
+        report.problems += verdict.problems
+        report.links += verdict.counted
+        links[path] = set(verdict.links)
     if root in site.pages:
         for path in _orphans(page_paths, root, links):
             site.add(path, 1, "orphan", f"page {path} is reached by no chain of links from {root}",
@@ -246,6 +266,24 @@ def check_site(outdir: Path | str, root: str = "index.html", http_hosts=frozense
     report.problems += _style_sheet_loads(outdir, files, site.own_hosts)
     report.problems.sort(key=Problem.sort_key)
     return report
+
+
+def _check_page(site: _Site, path: str, site_digest: str, digests: dict[str, str]) -> _Verdict:
+    """Check one page's loads, links and images."""
+    found, counted = len(site.report.problems), site.report.links
+    page = site.pages[path]
+    for load in page.loads:
+        if third_party(load.url, site.own_hosts):
+            site.add(path, load.line, "third-party", f"{load.what} loads {load.url}", LOCAL_ONLY)
+    linked = {target for ref in page.refs if (target := _check_ref(site, path, ref))}
+    for image in page.images:
+        _check_image(site, path, image)
+    problems = tuple(site.report.problems[found:])
+    del site.report.problems[found:]
+    counted, site.report.links = site.report.links - counted, counted
+    # A link into an HTML file that is not a page (no digest) makes the verdict one not to keep.
+    targets = tuple(sorted((target, digests.get(target, "")) for target in linked if target.endswith(PAGE_SUFFIXES)))
+    return _Verdict(site_digest, site.sources.get(path), targets, problems, frozenset(linked), counted)
 
 
 def _check_ref(site: _Site, path: str, ref: Ref) -> str | None:

@@ -165,16 +165,15 @@ def annotation(block: Block, page_url: str, sources: dict[str, Source], indexes:
 
 @dataclass(frozen=True)
 class Entry:
-    """One block's annotation, and its text in each file of the register: made once per block,
-    kept between builds, and joined when the files are written."""
+    """One block's annotation as written in each file of the register: made once per block, kept
+    between builds, and joined when the files are written."""
 
-    record: dict
     json_line: str  #: its line of the JSON-LD file
     csv_rows: str  #: its rows of the CSV file
 
 
 def entry(record: dict) -> Entry:
-    return Entry(record, json.dumps(record, ensure_ascii=False), _csv_rows(record))
+    return Entry(json.dumps(record, ensure_ascii=False), _csv_rows(record))
 
 
 def register_files(entries: list[Entry], register_id: str, label: str) -> tuple[str, str]:

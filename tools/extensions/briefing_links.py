@@ -21,8 +21,9 @@ logger = logging.getLogger(__name__)
 WARN = {"type": "briefing", "subtype": "links"}
 # Builders whose pages link by file name (dirhtml by directory, resolved to its index.html).
 BUILDERS = ("html", "dirhtml")
-# Raised whenever briefing.htmlpage.Page changes shape: an older cache is then read afresh.
-CACHE_VERSION = 4
+# Raised whenever what the cache holds (briefing.htmlpage.Page, htmllinks' verdicts) changes shape:
+# an older cache is then read afresh.
+CACHE_VERSION = 5
 
 
 def page_of(uri: str) -> str:
