@@ -3,9 +3,11 @@
 0. start-up: the imports of a build that has nothing to do, and whether a plotting library or
    another heavy module is among them;
 1. a full HTML build with the book's checks, and the same build with them off (BRIEFING_CHECKS=0);
-2. the rebuild after a word of a cited paragraph of one chapter is changed, and a rebuild with
-   nothing changed, each beside the same built by plain Sphinx with none of the book's own
-   extensions (alternated, the fastest of each counting);
+2. the rebuild after a word of a cited paragraph of one chapter is changed (past the block's
+   opening words, and among them), and a rebuild with nothing changed, each beside the same built
+   by plain Sphinx with none of the book's own extensions (alternated, the fastest of each
+   counting); built as `make html` builds (a new Python each time) and as `make livehtml`
+   rebuilds (forked from a warm process);
 3. the checker alone (the code the build runs) over generated books of 10, 100 and 1,000 sources,
    each cited by ten blocks;
 4. scaling: the book and replicas of it 5 and 20 times its size (tools/replicate.py): full build,
