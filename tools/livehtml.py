@@ -37,6 +37,8 @@ def import_quietly(names) -> None:
             continue
         try:
             importlib.import_module(name)
+        except KeyboardInterrupt:
+            raise
         except BaseException:  # noqa: BLE001 (anything a module may raise on import, SystemExit too)
             continue
 
