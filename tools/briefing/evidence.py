@@ -460,6 +460,7 @@ class SourceIndex:
     def __init__(self, source: Source, paragraphs: list[str] | None = None):
         self.source = source
         texts = paragraphs if paragraphs is not None else source.paragraphs()
+        self.paragraphs = texts  # as written, for quoting
         self.passages = [index_passage(i, t, source.published) for i, t in enumerate(texts, start=1)]
         meta = Passage(PUBLICATION_DETAILS, source.published)
         meta.years.add(source.year)

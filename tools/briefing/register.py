@@ -136,7 +136,7 @@ def annotation(block: Block, page_url: str, sources: dict[str, Source], indexes:
             continue
         target = {"type": "SpecificResource", "source": source_urls[key], "sourceKey": key}
         if number != PUBLICATION_DETAILS and index is not None:
-            paragraph = source.paragraphs()[number - 1]
+            paragraph = index.paragraphs[number - 1]  # the text the index read, not the file again
             quote, held = quote_selector(paragraph, number, items, index, block.text)
             target["paragraph"] = number
             target["selector"] = {"type": "FragmentSelector", "conformsTo": "http://tools.ietf.org/rfc/rfc3986",
