@@ -86,3 +86,16 @@ def test_a_removed_page_fails(tmp_path):
     result = run("check", str(tmp_path / "before"), "--baseline", str(baseline))
     assert result.returncode == 1
     assert "chapters/one.html: the page is gone" in result.stderr
+
+
+def test_claim_anchors_are_unique_across_the_book(book_html):
+    """The PDF is one document: a claim anchor used on two pages is one label there, and a link
+    to the other block is undefined. (Each source page's note on its text opens alike.)"""
+    from check_html_ids import collect
+
+    pages_of: dict[str, list[str]] = {}
+    for page, ids in collect(book_html).items():
+        for anchor in ids:
+            if anchor.startswith("claim-"):
+                pages_of.setdefault(anchor, []).append(page)
+    assert not {anchor: pages for anchor, pages in pages_of.items() if len(pages) > 1}

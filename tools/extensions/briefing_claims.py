@@ -284,11 +284,13 @@ def _location(env, block, line: int) -> Location:
     return Location.parse(origin) if origin else _doc_location(env, line)
 
 
-def _claim_id(text: str, taken: set[str]) -> str:
-    """A block's anchor: a digest of its opening words, which its sources' "Cited by" lists show.
-    A correction past them keeps the anchor, so readers' links to the block still find it and the
-    source pages need not be written again; blocks that open alike are told apart by their order."""
-    digest = hashlib.sha1(snippet(text).encode()).hexdigest()
+def _claim_id(docname: str, text: str, taken: set[str]) -> str:
+    """A block's anchor: a digest of its page and its opening words, which its sources' "Cited by"
+    lists show. A correction past them keeps the anchor, so readers' links to the block still find
+    it and the source pages need not be written again. The page makes blocks that open alike on
+    different pages (each source page's note on its text) differ in the PDF, one document in which
+    every anchor must be unique; on one page, they are told apart by their order."""
+    digest = hashlib.sha1(f"{docname}\n{snippet(text)}".encode()).hexdigest()
     base = f"claim-{digest[:7]}"
     candidate, n = base, 1
     while candidate in taken:
@@ -343,7 +345,7 @@ def check_document(app, doctree) -> None:
             continue
         _depend_on_sources(app, keys)
         found = check_evidence(app, block, text, derived, keys, location, cites)
-        block_id = _claim_id(text, taken)
+        block_id = _claim_id(docname, text, taken)
         block["ids"].append(block_id)
         for key in keys:
             claims.append(Claim(key, block_id, snippet(text), line))
