@@ -26,7 +26,7 @@ os.environ["NO_COLOR"] = "1"
 os.environ["BRIEFING_CHART_CACHE"] = "0"
 
 # Paths a book build reads, relative to the repository root.
-BOOK_INPUTS = ("conf.py", "index.md", "chapters", "sources", "references.bib", "data",
+BOOK_INPUTS = ("conf.py", "index.md", "chapters", "sources", "references.bib", "CITATION.cff", "data",
                "tools", "_static")
 
 

@@ -22,7 +22,7 @@ from pybtex.database import parse_file
 import require_tex
 from briefing.archive import load_registry
 from briefing.dates import date_words
-from conftest import ROOT, book_conf, copy_book, sphinx_build
+from conftest import ROOT, book_conf, copy_book
 
 REQUIRE_TEX = ROOT / "tools" / "require_tex.py"
 # The body of an A4 page in points: pdftotext crops away the running header and the page number,
@@ -36,14 +36,22 @@ def squash(text: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def pdf_build(tmp_path_factory) -> Path:
-    """The real book built to PDF (sphinx-build -M latexpdf) once per session."""
+def made_pdf(tmp_path_factory) -> tuple[subprocess.CompletedProcess, Path]:
+    """A copy of the real book built to PDF with `make pdf`, once per session: what make printed,
+    and the build folder."""
     check = subprocess.run([sys.executable, str(REQUIRE_TEX)], capture_output=True, text=True)
     assert check.returncode == 0, check.stderr
     out = tmp_path_factory.mktemp("pdf")
-    result = sphinx_build(ROOT, "latexpdf", out, make=True)
-    assert result.returncode == 0, f"the PDF does not build:\n{result.stdout[-3000:]}\n{result.stderr}"
-    return out / "latex"
+    book = copy_book(out / "book")
+    shutil.copy2(ROOT / "Makefile", book)
+    result = _make_pdf(book, out / "build")
+    assert result.returncode == 0, f"the PDF does not build:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+    return result, out / "build"
+
+
+@pytest.fixture(scope="session")
+def pdf_build(made_pdf) -> Path:
+    return made_pdf[1] / "latex"
 
 
 @pytest.fixture(scope="session")
@@ -180,18 +188,15 @@ def _make_pdf(book: Path, builddir: Path) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.slow
-def test_make_pdf_is_quiet_and_says_where_the_pdf_is(tmp_path):
+def test_make_pdf_is_quiet_and_says_where_the_pdf_is(made_pdf):
     """It printed some 8,600 lines of TeX; now one line, the PDF's path. No doctrees in the
     published folders."""
-    book = copy_book(tmp_path / "book")
-    shutil.copy2(ROOT / "Makefile", book)
-    result = _make_pdf(book, tmp_path / "build")
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    pdf = tmp_path / "build" / "latex" / "kyrgyzstan-tajikistan-border-2022.pdf"
+    result, build = made_pdf
+    pdf = build / "latex" / "kyrgyzstan-tajikistan-border-2022.pdf"
     assert result.stdout.strip().splitlines() == [f"The PDF: {pdf}"], result.stdout[-2000:]
     assert result.stderr == ""
-    assert pdf.is_file() and (tmp_path / "build" / "latex" / "tex-output.log").is_file()
-    assert (tmp_path / "build" / "doctrees").is_dir()
+    assert pdf.is_file() and (build / "latex" / "tex-output.log").is_file()
+    assert (build / "doctrees").is_dir()
 
 
 @pytest.mark.slow
