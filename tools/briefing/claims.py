@@ -322,11 +322,11 @@ _BEFORE_NAME = re.compile(r"(?:according to|(?:reported|said|stated|announced|qu
 # Places are where things happen, not who says them.
 SPEAKER_KINDS = ("person", "organisation", "outlet", "country")
 _REPORTED = "reported|reporting|report|reports|published|publication|wrote|carried|issued|article|dated"
-_REPORT_DATE = re.compile(first_letters(_REPORTED) + r"\b(?:" + _REPORTED + r")\b[^;]{0,60}$", re.IGNORECASE)
+_REPORT_DATE = re.compile(first_letters(_REPORTED.split("|")) + r"\b(?:" + _REPORTED + r")\b[^;]{0,60}$", re.IGNORECASE)
 _REPORT_DATE_AFTER = re.compile(r"^,?\s*\(?(?:the\s+)?(?:publication date|date of (?:the |its )?(?:report|publication)|"
                                 r"(?:when|the day) (?:it was|the article was) (?:published|reported))", re.IGNORECASE)
 _AS_OF_WORDS = "as of|as at|by|on|until|at"
-_AS_OF = re.compile(first_letters(_AS_OF_WORDS) + r"\b(?:" + _AS_OF_WORDS + r")\s+$", re.IGNORECASE)
+_AS_OF = re.compile(first_letters(_AS_OF_WORDS.split("|")) + r"\b(?:" + _AS_OF_WORDS + r")\s+$", re.IGNORECASE)
 _APPROXIMATE = re.compile(r"\b(?:about|roughly|around|approximately|some|nearly|almost|an estimated|c\.|~)\s*$",
                           re.IGNORECASE)
 
@@ -602,8 +602,8 @@ def _words_near(text: str, spans, table: dict[str, str], before: int, after: int
 @functools.lru_cache(maxsize=8)
 def _table_pattern(words: tuple[str, ...]) -> re.Pattern:
     # The words' first letters asked first: most places of a window start none of them.
-    first = "(?=[" + "".join(sorted({re.escape(word[0]) for word in words})) + "])" if all(words) else ""
-    return re.compile(first + r"(?<!\S)(" + "|".join(map(re.escape, sorted(words, key=len, reverse=True))) + r")(?!\S)")
+    alternatives = "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
+    return re.compile(first_letters(words) + r"(?<!\S)(" + alternatives + r")(?!\S)")
 
 
 # The adjectives, not the countries' names: "clashes with Tajikistan" places a count, "41 Tajik
@@ -677,7 +677,8 @@ def rule_counted(block: Block, ctx: _Context) -> list[Problem]:
 
 
 _BOUNDING = "before|after|since|until|till|by"
-_BOUNDS_EVENT = re.compile(first_letters(_BOUNDING) + r"\b(?:" + _BOUNDING + r")\s+(?:the\s+)?$", re.IGNORECASE)
+_BOUNDS_EVENT = re.compile(first_letters(_BOUNDING.split("|")) + r"\b(?:" + _BOUNDING + r")\s+(?:the\s+)?$",
+                           re.IGNORECASE)
 
 
 def rule_dated(block: Block, ctx: _Context) -> list[Problem]:

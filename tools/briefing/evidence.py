@@ -10,7 +10,7 @@ import ast
 import functools
 import operator
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -23,12 +23,16 @@ _YEAR = r"(?:,?\s(?P<year>(?:19|20)\d\d))?"
 _RANGE = r"\s?(?:-|to|and|until)\s?"
 
 
-def first_letters(alternatives: str) -> str:
-    """A lookahead for the first characters of "a|b|c" (alternatives that each start with a plain
+def first_letters(alternatives: Iterable[str]) -> str:
+    """A lookahead for the first characters of the alternatives (each starting with a plain
     character). Put before a pattern whose matches start with one of them, it changes nothing
     found, but the scan asks it first and passes at once the many places where no match can
-    start; the same holds of ``(?=\\d)`` before a pattern that starts with a digit."""
-    return "(?=[" + "".join(sorted({re.escape(a[0]) for a in alternatives.split("|")})) + "])"
+    start; the same holds of ``(?=\\d)`` before a pattern that starts with a digit. No lookahead
+    ("") if an alternative is empty: a match could then start anywhere."""
+    alternatives = list(alternatives)
+    if not all(alternatives):
+        return ""
+    return "(?=[" + "".join(sorted({re.escape(a[0]) for a in alternatives})) + "])"
 
 
 # Most specific first: a range before a single day, so "September 15-17" is two dates. (A
@@ -72,7 +76,7 @@ _BELOW_THOUSAND = rf"(?:(?:{'|'.join(UNITS)}|a)\s+hundred(?:\s+(?:and\s+)?{_BELO
 # twenty" 120, "two hundred" 200, "three thousand" 3000, "a hundred" 100 (never the 20 or the 3 at
 # either end). "Hundreds" and "thousands" are no figures.
 NUMBER_PHRASE = re.compile(
-    r"\b" + first_letters("|".join(UNITS + TEENS + TENS + ("a",))) + _BELOW_THOUSAND +
+    r"\b" + first_letters(UNITS + TEENS + TENS + ("a",)) + _BELOW_THOUSAND +
     rf"(?:\s+(?:thousand|million|billion)\b(?:\s+(?:and\s+)?{_BELOW_THOUSAND})?)*\b", re.IGNORECASE)
 QUOTE = re.compile(r'"([^"]+)"')
 # A quotation in single marks is a quotation too: ‘…’, or '…' opened after no letter and closed
@@ -82,7 +86,7 @@ SINGLE_QUOTE = re.compile(r"‘([^‘’\n]{2,}?)’(?![A-Za-z])|(?<![A-Za-z0-9]
 _QUALIFIERS = ("over|more than|about|nearly|almost|exceeds?|exceeded|at least|up to|around|some|approximately|"
                "roughly|upwards of|in excess of|less than|fewer than|under|at most")
 BOUND = re.compile(
-    first_letters(_QUALIFIERS) + r"\b(?P<qualifier>" + _QUALIFIERS + r")\s+"
+    first_letters(_QUALIFIERS.split("|")) + r"\b(?P<qualifier>" + _QUALIFIERS + r")\s+"
     r"(?P<num>" + _DIGITS + r")(?![\d,])(?:\s(?P<mult>thousand|million|billion)\b)?", re.IGNORECASE)
 GAP = re.compile(r"\s*(?:\.\.\.|\[[^\]]*\])\s*")
 SIC = re.compile(r"\s*\[sic\]", re.IGNORECASE)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .archive import table_lines
 from .errors import LocatedError
-from .evidence import normalise
+from .evidence import first_letters, normalise
 
 KINDS = ("person", "place", "organisation", "outlet", "country", "thing")
 FOUND_KEPT = 4096  # the texts whose names Names.find keeps (a bound on memory, not a need)
@@ -44,9 +44,8 @@ class Names:
         forms = sorted(self._by_form, key=len, reverse=True)
         # The first letters of the forms, asked first: most places of a text start none, and the
         # scan passes them without trying every form.
-        first = "(?=[" + "".join(sorted({re.escape(form[0]) for form in forms})) + "])" if all(forms) else ""
-        self._pattern = re.compile(first + r"(?<![\w.-])(" + "|".join(map(re.escape, forms)) + r")(?![\w-]|\.\w)") \
-            if forms else None
+        self._pattern = re.compile(first_letters(forms) + r"(?<![\w.-])(" + "|".join(map(re.escape, forms))
+                                   + r")(?![\w-]|\.\w)") if forms else None
         self._cache: dict[str, frozenset[str]] = {}
         self._found: dict[str, tuple[tuple[str, int, int], ...]] = {}
 
