@@ -19,6 +19,7 @@ The Sphinx extension ``briefing_links`` is a thin wrapper around this module; th
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import functools
 import hashlib
@@ -269,8 +270,8 @@ def check_site(outdir: Path | str, root: str = "index.html", http_hosts=frozense
 
 
 def _check_page(site: _Site, path: str, site_digest: str, digests: dict[str, str]) -> _Verdict:
-    """Check one page's loads, links and images."""
-    found, counted = len(site.report.problems), site.report.links
+    """Check one page's loads, links and images, into a report of the page's own."""
+    site = dataclasses.replace(site, report=Report())
     page = site.pages[path]
     for load in page.loads:
         if third_party(load.url, site.own_hosts):
@@ -278,12 +279,10 @@ def _check_page(site: _Site, path: str, site_digest: str, digests: dict[str, str
     linked = {target for ref in page.refs if (target := _check_ref(site, path, ref))}
     for image in page.images:
         _check_image(site, path, image)
-    problems = tuple(site.report.problems[found:])
-    del site.report.problems[found:]
-    counted, site.report.links = site.report.links - counted, counted
     # A link into an HTML file that is not a page (no digest) makes the verdict one not to keep.
     targets = tuple(sorted((target, digests.get(target, "")) for target in linked if target.endswith(PAGE_SUFFIXES)))
-    return _Verdict(site_digest, site.sources.get(path), targets, problems, frozenset(linked), counted)
+    return _Verdict(site_digest, site.sources.get(path), targets, tuple(site.report.problems), frozenset(linked),
+                    site.report.links)
 
 
 def _check_ref(site: _Site, path: str, ref: Ref) -> str | None:
