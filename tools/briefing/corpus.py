@@ -53,6 +53,10 @@ class Corpus:
     def source(self, key: str) -> Source | None:
         return self.sources.get(key)
 
+    def source_on_page(self, docname: str) -> Source | None:
+        """The source whose page (its archived text and what is known of it) ``docname`` is."""
+        return next((source for source in self.sources.values() if source.page == docname), None)
+
     def index(self, key: str) -> SourceIndex | None:
         if key not in self._indexes:
             source = self.sources.get(key)

@@ -99,7 +99,7 @@ class CiteBlock(NamedTuple):
 def cite_html(app, pagename: str, title: str) -> str:
     url = page_url(app, pagename)
     blocks = [CiteBlock("This page", page_reference(app, title, url), page_bibtex(app, pagename, title, url))]
-    source = next((s for s in corpus(app.env).sources.values() if s.page == pagename), None)
+    source = corpus(app.env).source_on_page(pagename)
     bib = bibfile(app)
     if source is not None and bib is not None:
         entry = bib.raw(source.key)

@@ -319,7 +319,7 @@ def check_document(app, doctree) -> None:
         check_exempt_page(app, doctree)
         return
     # A source page's annotation rests on the page's own source unless a block cites another.
-    page_source = [key for key, source in corpus(app.env).sources.items() if source.page == docname][:1]
+    page_source = [source.key] if (source := corpus(app.env).source_on_page(docname)) else []
     claims = claims_domain(env).claims.setdefault(docname, [])
     taken: set[str] = set()
     lines: list[str] = []

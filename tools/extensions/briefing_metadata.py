@@ -39,7 +39,7 @@ def _articles(app) -> dict[str, Article]:
 def page_kind(app, docname: str) -> str:
     if docname == app.config.root_doc:
         return BOOK
-    if any(source.page == docname for source in corpus(app.env).sources.values()):
+    if corpus(app.env).source_on_page(docname) is not None:
         return SOURCE_PAGE
     return CHAPTER
 
@@ -51,7 +51,8 @@ def note_og_type(app, doctree) -> None:
 
 
 def _source_of(app, docname: str) -> str | None:
-    return next((key for key, source in corpus(app.env).sources.items() if source.page == docname), None)
+    source = corpus(app.env).source_on_page(docname)
+    return source.key if source else None
 
 
 def _cited_keys(app, docname: str, doctree) -> list[str]:

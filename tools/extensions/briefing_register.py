@@ -82,7 +82,7 @@ def collect_blocks(app, doctree) -> None:
             passages.setdefault(id(owner), []).extend(tuple(p) for p in links["passages"])
     rows = None
     # A source page's annotation rests on the page's own source (as the claims rule reads it).
-    page_source = [key for key, source in corpus(app.env).sources.items() if source.page == env.docname][:1]
+    page_source = [source.key] if (source := corpus(app.env).source_on_page(env.docname)) else []
     for node in doctree.findall(nodes.Element):
         claim = next((i for i in node.get("ids", []) if i.startswith("claim-")), None)
         if claim is None:
@@ -141,7 +141,8 @@ def _paragraph(*parts) -> nodes.paragraph:
 def add_links(app, doctree) -> None:
     """Links to the register and the data, for HTML only (the PDF has no files beside it)."""
     docname = app.env.docname
-    source_key = next((k for k, s in corpus(app.env).sources.items() if s.page == docname), None)
+    source = corpus(app.env).source_on_page(docname)
+    source_key = source.key if source else None
     if source_key:
         for table in list(doctree.findall(nodes.table)):
             if f"{source_key}-facts" in table["ids"]:
