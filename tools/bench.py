@@ -203,14 +203,18 @@ class WarmBuilder:
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
 
     def build(self, src: Path, out: Path, *extra: str) -> Run:
+        # The warnings go to a file of their own, to be counted as a cold build's are.
+        warnings = out.parent / f"{out.name}.warnings"
         args = sphinx_args(src, out, "html", "--no-color", "-q", "-d", str(out.parent / f"{out.name}.doctrees"),
-                           *extra, strict=False)
+                           "-w", str(warnings), *extra, strict=False)
         self.process.stdin.write(json.dumps(args) + "\n")
         self.process.stdin.flush()
         for line in self.process.stdout:
             if line.startswith("bench-warm "):
                 _, seconds, code = line.split()
-                return Run(seconds=float(seconds), peak=0.0, result=SimpleNamespace(returncode=int(code), stderr=""))
+                written = warnings.read_text(encoding="utf-8") if warnings.is_file() else ""
+                return Run(seconds=float(seconds), peak=0.0,
+                           result=SimpleNamespace(returncode=int(code), stderr=written))
         raise SystemExit("bench: the warm build process stopped")
 
     def close(self) -> None:
