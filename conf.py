@@ -137,7 +137,8 @@ briefing_citation_file = "CITATION.cff"  # release date, abstract and keywords o
 briefing_register_page = "chapters/how-to-cite"  # gains a section linking the register and the data
 briefing_register_schema = "data/claims-register.schema.json"
 briefing_datapackage = "data/datapackage.json"
-# BRIEFING_CHECKS=0 skips the claims rule: only to measure its cost (tools/bench.py).
+# BRIEFING_CHECKS=0 builds the same pages without checking them: only to time the checks
+# (tools/bench.py; tools/extensions/briefing_checks.py says what is skipped).
 briefing_checks = os.environ.get("BRIEFING_CHECKS", "1") != "0"
 
 # --- E-book: EPUB 3 (make epub), validated by epubcheck in the tests ---

@@ -2,7 +2,8 @@
 
 0. start-up: the imports of a build that has nothing to do, and whether a plotting library or
    another heavy module is among them;
-1. a full HTML build with the book's checks, and the same build with them off (BRIEFING_CHECKS=0);
+1. a full HTML build with the book's checks, and the same build with them off (BRIEFING_CHECKS=0,
+   which writes the same pages and checks nothing: tools/extensions/briefing_checks.py);
 2. the rebuild after a word of a cited paragraph of one chapter is changed (past the block's
    opening words, and among them), and a rebuild with nothing changed, each beside the same built
    by plain Sphinx with none of the book's own extensions (alternated, the fastest of each
@@ -492,7 +493,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tiny", action="store_true", help="a quick run on a small test book")
     parser.add_argument("--repeat", type=int, default=3, help="full builds per setting (the fastest counts)")
-    parser.add_argument("--only", choices=["startup", "edit", "live", "checker"], help="run one section only")
+    parser.add_argument("--only", choices=["startup", "full", "edit", "live", "checker"], help="run one section only")
     args = parser.parse_args(argv)
     book = TINY_BOOK if args.tiny else ROOT
     repeat = 1 if args.tiny else args.repeat
@@ -510,6 +511,9 @@ def main(argv=None) -> int:
                 chapter.write(TINY_LONG_BLOCK)
         if args.only == "startup":
             startup(src, work)
+            return 0
+        if args.only == "full":
+            full_builds(src, work, repeat)
             return 0
         if args.only == "edit":
             edit_loop(src, work, repeat)

@@ -87,7 +87,9 @@ class Verdict:
     passages: list[PassageRef] = field(default_factory=list)
 
 
-def judge(block: Block, corpus: Corpus) -> Verdict:
+def judge(block: Block, corpus: Corpus, *, checks: bool = True) -> Verdict:
+    """The block's problems and the passages that hold its evidence. Unchecked (``checks=False``,
+    only to time what the checks cost), the rules of meaning are not run: the passages are the same."""
     verdict = Verdict()
     indexes = {key: index for key in block.keys if (index := corpus.index(key)) is not None}
     within: dict[str, list[Passage]] | None = None
@@ -139,7 +141,7 @@ def judge(block: Block, corpus: Corpus) -> Verdict:
             if best:
                 found.append(PassageRef(key, best))
     verdict.passages = found
-    if corpus.names is not None and indexes:
+    if checks and corpus.names is not None and indexes:
         for rule in MEANING_RULES:
             verdict.problems += rule(block, context)
     return verdict

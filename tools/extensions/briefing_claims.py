@@ -32,6 +32,7 @@ from sphinxcontrib.bibtex.nodes import raw_latex
 from briefing.claims import Block, PassageRef, conflict_items, judge, snippet
 from briefing.errors import Location, Problem
 from briefing.evidence import extract
+from briefing_checks import checks_on
 from briefing_sources import cited_doc, corpus
 
 logger = logging.getLogger(__name__)
@@ -305,18 +306,21 @@ def _claim_id(docname: str, text: str, taken: set[str]) -> str:
 def check_document(app, doctree) -> None:
     env = app.env
     docname = env.docname
-    if not app.config.briefing_checks or not cited_doc(app, docname):  # off only to time it
+    if not cited_doc(app, docname):
         return
+    checks = checks_on(app)  # off, the blocks' passages and anchors are still found: the pages show them
     # A change to the registry, the names or an archived text re-reads the pages that cite them.
     for name in (app.config.briefing_sources_file, app.config.briefing_names_file):
         env.note_dependency(name)
-    check_glossary_names(app, doctree)
+    if checks:
+        check_glossary_names(app, doctree)
     reason = env.metadata.get(docname, {}).get("uncited")
     if reason is not None:
-        if not str(reason).strip():
-            _warn(env, _doc_location(env, 1), "front matter 'uncited' needs a reason saying why this page makes "
-                  "no claims", "exemption")
-        check_exempt_page(app, doctree)
+        if checks:
+            if not str(reason).strip():
+                _warn(env, _doc_location(env, 1), "front matter 'uncited' needs a reason saying why this page "
+                      "makes no claims", "exemption")
+            check_exempt_page(app, doctree)
         return
     # A source page's annotation rests on the page's own source unless a block cites another.
     page_source = [source.key] if (source := corpus(app.env).source_on_page(docname)) else []
@@ -329,8 +333,9 @@ def check_document(app, doctree) -> None:
             lines.extend(env.doc2path(docname).read_text(encoding="utf-8").splitlines())
         return lines
 
-    check_headings(app, doctree)
-    check_raw_html(app, doctree)
+    if checks:
+        check_headings(app, doctree)
+        check_raw_html(app, doctree)
     for block in list(blocks_of(doctree)):
         text, cites, derived = block_parts(block)
         if not re.search(r"\w", text) and not derived:  # any script: a Cyrillic block is a block
@@ -339,12 +344,13 @@ def check_document(app, doctree) -> None:
         location = _location(env, block, line)
         keys = list(dict.fromkeys(page_source + cite_keys(cites)))
         if not keys:
-            _warn(env, location, f"uncited {_kind(block)}: “{snippet(text, 10)}” — add a citation to the "
-                  "source it rests on ({cite:p}`key`), or wrap navigation in an "
-                  "{uncited} block with a :reason:", "uncited")
+            if checks:
+                _warn(env, location, f"uncited {_kind(block)}: “{snippet(text, 10)}” — add a citation to the "
+                      "source it rests on ({cite:p}`key`), or wrap navigation in an "
+                      "{uncited} block with a :reason:", "uncited")
             continue
         _depend_on_sources(app, keys)
-        found = check_evidence(app, block, text, derived, keys, location, cites)
+        found = check_evidence(app, block, text, derived, keys, location, cites, checks=checks)
         block_id = _claim_id(docname, text, taken)
         block["ids"].append(block_id)
         for key in keys:
@@ -470,17 +476,18 @@ def _kind(block) -> str:
     return "card" if _is_card(block) else "paragraph"
 
 
-def check_evidence(app, block, text, derived, keys, location: Location, cites=()) -> list[PassageRef]:
+def check_evidence(app, block, text, derived, keys, location: Location, cites=(), *,
+                   checks: bool = True) -> list[PassageRef]:
     """Judge the block (briefing.claims) and warn for each problem; return the passages that hold
-    its evidence."""
+    its evidence. Unchecked, only the passages are found."""
     verdict = judge(Block(text=text, keys=tuple(keys), derived=tuple(derived),
                           passage=block.get("briefing-passage"), reported_by=block.get("briefing-reported-by"),
                           rows=tuple(tuple(row) for row in block.get("briefing-rows", ())),
                           segments=tuple((cite.get("briefing-offset", len(text)), tuple(cite_keys([cite])))
                                          for cite in cites),
                           location=location),
-                    corpus(app.env))
-    for problem in verdict.problems:
+                    corpus(app.env), checks=checks)
+    for problem in verdict.problems if checks else ():
         _report(app.env, problem)
     return verdict.passages
 
@@ -591,12 +598,12 @@ def after_reading(app, env) -> list[str]:
 
 
 def setup(app):
+    app.setup_extension("briefing_checks")
     app.setup_extension("briefing_sources")
     app.add_domain(ClaimsDomain)
     app.add_node(passage_links)
     app.add_node(cited_by)
     app.add_role("derived", derived_role)
-    app.add_config_value("briefing_checks", True, "env", types=frozenset({bool}))
     app.add_directive("uncited", Uncited)
     app.add_directive("cited-by", CitedBy)
     app.connect("env-updated", after_reading)

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from sphinx.util import logging
 
 from briefing import kept
+from briefing_checks import checks_on
 from briefing.htmllinks import check_site, load_allow_list
 
 logger = logging.getLogger(__name__)
@@ -50,7 +51,7 @@ def own_hosts(app) -> frozenset[str]:
 
 
 def check_links(app, exception) -> None:
-    if exception is not None or app.builder.name not in BUILDERS:
+    if exception is not None or app.builder.name not in BUILDERS or not checks_on(app):
         return
     started = time.perf_counter()
     srcdir = Path(app.srcdir)
@@ -74,6 +75,7 @@ def check_links(app, exception) -> None:
 
 
 def setup(app):
+    app.setup_extension("briefing_checks")
     # Allow lists are data: one entry a line, each with its reason after '#'.
     app.add_config_value("briefing_links_http_allowed_hosts", "data/http-allowed-hosts.txt", "html",
                          types=frozenset({str}))

@@ -23,6 +23,7 @@ from briefing.dates import date_words
 from briefing.errors import Problem
 from briefing.corpus import Corpus
 from briefing_bibstyle import month_index, date_text, day_parts
+from briefing_checks import checks_on
 
 logger = logging.getLogger(__name__)
 
@@ -102,6 +103,8 @@ def check_bibfiles(app, config) -> None:
 def check_registry(app) -> None:
     """Report a defective registry, and each archived text that no longer matches its hash."""
     found = corpus(app.env)  # read as the build starts, so that forked parallel readers inherit it
+    if not checks_on(app):
+        return
     if found.names_error is not None:
         warn(found.names_error.message, found.names_error.location, "names")
     if found.registry_error is not None:
@@ -243,6 +246,8 @@ def check_bibliography(app, env) -> None:
 
     Run after every build's reading (env-updated), not only when documents were re-read
     (env-check-consistency), so that a defect fails every build until it is fixed."""
+    if not checks_on(app):
+        return
     domain = env.get_domain("cite")
     bib_keys = set(domain.bibdata.data.entries)
     bibfile = app.config.bibtex_bibfiles[0] if app.config.bibtex_bibfiles else "references.bib"
@@ -290,6 +295,7 @@ def link_bibliography_to_sources(app, doctree, docname) -> None:
 
 
 def setup(app):
+    app.setup_extension("briefing_checks")
     app.add_config_value("briefing_sources_file", "data/sources.toml", "env", types=frozenset({str}))
     app.add_config_value("briefing_cited_docs", ["index", "chapters/*"], "env", types=frozenset({list}))
     app.add_config_value("briefing_names_file", "data/names.toml", "env", types=frozenset({str}))
