@@ -46,6 +46,8 @@ extensions = [
     *(["sphinx_sitemap"] if html_baseurl else []),
     # Build folders: one build at a time per folder; an interrupted build is redone whole.
     "briefing_builddir",
+    # What a build has loaded when it starts is frozen out of the garbage collector's walks.
+    "briefing_heap",
     # Search: figures are searchable, glossary entries stay indexed; a 404 page.
     "briefing_search",
 ]
