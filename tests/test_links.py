@@ -278,6 +278,25 @@ def test_cache_rereads_only_changed_pages_and_still_sees_a_lost_anchor(tmp_path)
     assert check_site(tmp_path, cache=cache).problems == []
 
 
+def test_cache_checks_again_only_pages_whose_links_lead_to_changed_anchors(tmp_path):
+    """A page's words changed, its anchors not (an edit of a chapter, to which every page links):
+    the pages linking to it keep their findings, even a problem; an anchor changed: they are
+    checked again."""
+    (tmp_path / "index.html").write_text('<a href="other.html#kept">kept</a>\n<a href="other.html#gone">g</a>')
+    other = tmp_path / "other.html"
+    other.write_text('<a href="index.html">home</a><h2 id="kept">Kept</h2>')
+    cache: dict = {}
+    first = check_site(tmp_path, cache=cache)
+    assert first.checked == 2 and [(p.path, p.line) for p in first.problems] == [("index.html", 2)]
+    other.write_text('<a href="index.html">home</a><h2 id="kept">Kept, in other words</h2>')
+    reworded = check_site(tmp_path, cache=cache)
+    assert (reworded.read, reworded.checked) == (1, 1), "the page linking to a reworded page was checked again"
+    assert reworded.problems == first.problems and reworded.links == first.links
+    other.write_text('<a href="index.html">home</a><h2 id="kept">Kept</h2><p id="gone">Back</p>')
+    anchored = check_site(tmp_path, cache=cache)
+    assert anchored.checked == 2 and anchored.problems == []
+
+
 def test_cache_sees_a_removed_file_and_a_new_source_name_on_an_unchanged_page(tmp_path):
     """A page's findings are kept only while the site's files, the check's settings and the pages
     it links to are those it was checked against."""

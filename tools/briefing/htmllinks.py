@@ -54,6 +54,7 @@ _BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 class Report:
     pages: int = 0
     read: int = 0  # pages parsed in this check; the others came from the cache unchanged
+    checked: int = 0  # pages checked anew; the others' findings came from the cache
     links: int = 0
     problems: list[Problem] = field(default_factory=list)
 
@@ -168,12 +169,14 @@ def _walk(outdir: Path) -> tuple[set[str], set[str], list[str]]:
 @dataclass(frozen=True)
 class _Verdict:
     """What checking one page found, and what it rested on: the same page (by digest) in the same
-    site (its files, the settings of the check) linking to pages with the same digests is found
-    the same again."""
+    site (its files, the settings of the check) linking to pages with the same anchors is found
+    the same again. A linked page is asked only which anchors it has, so a page whose words
+    changed and whose anchors did not (every page links to every chapter) need not be checked
+    again."""
 
     site: str  # digest of the site's files and the check's settings
     source: str | None  # the source file the page was built from, which its messages name
-    targets: tuple[tuple[str, str], ...]  # (page linked to, its digest)
+    targets: tuple[tuple[str, str], ...]  # (page linked to, digest of its anchors)
     problems: tuple[Problem, ...]
     links: frozenset[str]  # the pages it leads to, for the orphan rule
     counted: int  # links and images checked
@@ -232,8 +235,8 @@ def check_site(outdir: Path | str, root: str = "index.html", http_hosts=frozense
     an empty alt; ``sources`` maps a page to the source file it was built from, for the messages;
     ``cache`` (kept by the caller between builds) holds what was learnt of each page, so that a
     rebuild re-reads only the pages it rewrote and checks again only the pages whose bytes, or
-    whose linked pages' bytes, changed (or all, if a file came or went, or a setting changed); ``own_hosts`` the book's own hosts (html_baseurl's), from
-    which a page may load.
+    whose linked pages' anchors, changed (or all, if a file came or went, or a setting changed);
+    ``own_hosts`` the book's own hosts (html_baseurl's), from which a page may load.
     """
     outdir = Path(outdir)
     files, dirs, page_paths = _walk(outdir)
@@ -245,17 +248,18 @@ def check_site(outdir: Path | str, root: str = "index.html", http_hosts=frozense
                  sources or {}, frozenset(host.lower() for host in http_hosts),
                  frozenset(host.lower() for host in own_hosts), tuple(decorative), allow_file, decorative_file,
                  report)
-    # A page whose bytes, and whose linked pages' bytes, are those last checked in the same site
-    # is found as before (a rebuild rewrites a few pages; the others' links need no new look).
+    # A page whose bytes are those last checked in the same site, linking to pages with the same
+    # anchors, is found as before (a rebuild rewrites a few pages; the others' links need no new look).
     site_digest = hashlib.sha256(repr((sorted(files), sorted(dirs), sorted(site.http_hosts), sorted(site.own_hosts),
                                        site.decorative, allow_file, decorative_file)).encode()).hexdigest()
-    digests = {path: cache[path][0] for path in page_paths}
+    anchors = {path: _anchors_digest(site.pages[path]) for path in page_paths}
     links: dict[str, set[str]] = {}  # page -> the pages it links to
     for path in page_paths:
         verdict = cache[path][2]
         if verdict is None or verdict.site != site_digest or verdict.source != site.sources.get(path) or \
-                any(digests.get(target) != digest for target, digest in verdict.targets):
-            verdict = _check_page(site, path, site_digest, digests)
+                any(anchors.get(target) != digest for target, digest in verdict.targets):
+            verdict = _check_page(site, path, site_digest, anchors)
+            report.checked += 1
             cache[path] = (*cache[path][:2], verdict)
         report.problems += verdict.problems
         report.links += verdict.counted
@@ -269,7 +273,11 @@ def check_site(outdir: Path | str, root: str = "index.html", http_hosts=frozense
     return report
 
 
-def _check_page(site: _Site, path: str, site_digest: str, digests: dict[str, str]) -> _Verdict:
+def _anchors_digest(page: Page) -> str:
+    return hashlib.sha256("\n".join(sorted(page.ids)).encode()).hexdigest()
+
+
+def _check_page(site: _Site, path: str, site_digest: str, anchors: dict[str, str]) -> _Verdict:
     """Check one page's loads, links and images, into a report of the page's own."""
     site = dataclasses.replace(site, report=Report())
     page = site.pages[path]
@@ -280,7 +288,7 @@ def _check_page(site: _Site, path: str, site_digest: str, digests: dict[str, str
     for image in page.images:
         _check_image(site, path, image)
     # A link into an HTML file that is not a page (no digest) makes the verdict one not to keep.
-    targets = tuple(sorted((target, digests.get(target, "")) for target in linked if target.endswith(PAGE_SUFFIXES)))
+    targets = tuple(sorted((target, anchors.get(target, "")) for target in linked if target.endswith(PAGE_SUFFIXES)))
     return _Verdict(site_digest, site.sources.get(path), targets, tuple(site.report.problems), frozenset(linked),
                     site.report.links)
 

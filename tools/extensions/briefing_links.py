@@ -24,7 +24,7 @@ WARN = {"type": "briefing", "subtype": "links"}
 BUILDERS = ("html", "dirhtml")
 # Raised whenever what the cache holds (briefing.htmlpage.Page, htmllinks' verdicts) changes shape:
 # an older cache is then read afresh.
-CACHE_VERSION = 5
+CACHE_VERSION = 6
 
 
 def page_of(uri: str) -> str:
@@ -70,7 +70,8 @@ def check_links(app, exception) -> None:
         text, location = problem.for_sphinx()
         logger.warning(text, location=location, **WARN)
     logger.info(f"briefing_links: checked {report.pages} pages and {report.links} links in "
-                f"{time.perf_counter() - started:.2f} s, reading {report.read} page(s) anew; "
+                f"{time.perf_counter() - started:.2f} s, reading {report.read} and checking {report.checked} "
+                f"page(s) anew; "
                 f"{len(report.problems)} problem(s)")
 
 
