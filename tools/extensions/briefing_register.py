@@ -243,14 +243,16 @@ def _register(app, rules: str) -> tuple[str, str]:
     source_urls = {key: address(s.page) for key, s in sources.items() if s.page in env.all_docs}
     # Each annotation, with its text in each file, is kept between builds under what it is made of
     # (the block, its page's address, its sources' records and addresses): an edit redoes the
-    # edited blocks only.
+    # edited blocks only. A source's part is put in words once, not once for each block citing it.
+    source_parts = {key: hashlib.sha256(repr((source, source_urls.get(key))).encode()).hexdigest()
+                    for key, source in sources.items()}
     cache_path = Path(app.doctreedir) / "briefing-register-annotations.pickle"
     kept_entries, made, order = kept.load(cache_path, rules=rules), {}, []
     for docname in sorted(env.briefing_register):
         page = address(docname)
         for block in env.briefing_register[docname]:
             used = sorted({key for key, _ in block.passages})
-            made_of = hashlib.sha256(repr((block, page, [(sources.get(k), source_urls.get(k)) for k in used]))
+            made_of = hashlib.sha256(repr((block, page, [(k, source_parts.get(k)) for k in used]))
                                      .encode()).hexdigest()
             order.append(made_of)
             if made_of not in made:
