@@ -48,6 +48,8 @@ extensions = [
     "briefing_builddir",
     # What a build has loaded when it starts is frozen out of the garbage collector's walks.
     "briefing_heap",
+    # The sidebar's table of contents is made once per place in it, not once per page.
+    "briefing_sidebar",
     # Search: figures are searchable, glossary entries stay indexed; a 404 page.
     "briefing_search",
 ]
