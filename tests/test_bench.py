@@ -20,17 +20,19 @@ def test_bench_prints_every_figure():
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
     out = result.stdout
+    # A ratio of builds made in turn: the median of the pairs' ratios, and their range.
+    PAIRED = rf"ratio {NUMBER} \(the median of \d+ pairs? built in turn, from {NUMBER} to {NUMBER}\)"
     expected = [
         rf"^0\. start-up: a build with nothing to do imports modules for {NUMBER} s of its {NUMBER} s; "
         r"heavy modules imported: none$",
-        rf"^1\. full build \(fastest of 1\): with checks {NUMBER} s; checks off {NUMBER} s; ratio {NUMBER} "
-        r"\(the checks add -?\d+ %\)$",
+        rf"^1\. full build \(fastest of 1\): with checks {NUMBER} s; checks off {NUMBER} s; {PAIRED}: "
+        r"the checks add -?\d+ %$",
         *(line for mode, runs in ((r"make html", 1), (r"make livehtml", 2)) for line in (
             rf"^2\. {mode}: rebuild after changing a word in chapters/one\.md, past a cited block's opening words "
             rf"\(fastest of {runs}\): {NUMBER} s; \d+ of \d+ pages rewritten: .*chapters/one\.html",
             rf"^2\. {mode}: the same edit with plain Sphinx \(none of the book's extensions\): {NUMBER} s.*; "
-            rf"ratio {NUMBER}$",
-            rf"^2\. {mode}: rebuild with nothing changed: {NUMBER} s; plain Sphinx {NUMBER} s: ratio {NUMBER}$",
+            rf"{PAIRED}$",
+            rf"^2\. {mode}: rebuild with nothing changed: {NUMBER} s; plain Sphinx {NUMBER} s: {PAIRED}$",
             rf"^2\. {mode}: a word changed among a cited block's opening words, .*: {NUMBER} s; \d+ pages "
             r"rewritten: .*sources/alpha2022\.html")),
         rf"^4\. 1x book, \d+ pages: full build {NUMBER} s \({NUMBER} ms/page, peak \d+ MiB\); "

@@ -6,8 +6,8 @@
    which writes the same pages and checks nothing: tools/extensions/briefing_checks.py);
 2. the rebuild after a word of a cited paragraph of one chapter is changed (past the block's
    opening words, and among them), and a rebuild with nothing changed, each beside the same built
-   by plain Sphinx with none of the book's own extensions (alternated, the fastest of each
-   counting); built as `make html` builds (a new Python each time) and as `make livehtml`
+   by plain Sphinx with none of the book's own extensions (alternated: the fastest of each is
+   shown, and the ratio is the median of the pairs' ratios); built as `make html` builds (a new Python each time) and as `make livehtml`
    rebuilds (forked from a warm process);
 3. the checker alone (the code the build runs) over generated books of 10, 100 and 1,000 sources,
    each cited by ten blocks;
@@ -152,6 +152,17 @@ def startup(src: Path, work: Path) -> None:
 
 # --- 1. full builds ---------------------------------------------------------------------------
 
+def paired_ratio(first: list[float], second: list[float]) -> str:
+    """The median of the ratios of builds run one after the other, and their range. This machine's
+    speed changes in spells (the same build took 3.6 s and 4.7 s in one run), so the fastest of
+    each side may come from different spells; a pair shares one."""
+    ratios = sorted(a / b for a, b in zip(first, second))
+    middle = len(ratios) // 2
+    median = ratios[middle] if len(ratios) % 2 else (ratios[middle - 1] + ratios[middle]) / 2
+    pairs = f"{len(ratios)} pairs" if len(ratios) > 1 else "1 pair"
+    return f"ratio {median:.2f} (the median of {pairs} built in turn, from {ratios[0]:.2f} to {ratios[-1]:.2f})"
+
+
 def full_builds(book: Path, work: Path, repeat: int) -> None:
     runs, notes = {True: [], False: []}, {}
     for n in range(repeat):
@@ -160,8 +171,10 @@ def full_builds(book: Path, work: Path, repeat: int) -> None:
             runs[checks].append(run.seconds)
             notes[checks] = _status(run)
     (on, on_note), (off, off_note) = (min(runs[True]), notes[True]), (min(runs[False]), notes[False])
+    ratio = paired_ratio(runs[True], runs[False])
+    added = float(ratio.split()[1])
     print(f"1. full build (fastest of {repeat}): with checks {on:.2f} s{on_note}; checks off {off:.2f} s{off_note}; "
-          f"ratio {on / off:.2f} (the checks add {100 * (on / off - 1):.0f} %)")
+          f"{ratio}: the checks add {100 * (added - 1):.0f} %")
 
 
 # --- 2. the edit loop -------------------------------------------------------------------------
@@ -284,9 +297,11 @@ def _edit_loop_of(mode, book, plain, out, plain_out, plain_args, builders, repea
           f"block's opening words (fastest of {repeat}): {edited.seconds:.2f} s{_status(edited)}; "
           f"{len(rewritten)} of {pages} pages rewritten: {', '.join(rewritten)}")
     print(f"2. {mode}: the same edit with plain Sphinx (none of the book's extensions): "
-          f"{plain_edited.seconds:.2f} s{_status(plain_edited)}; ratio {edited.seconds / plain_edited.seconds:.2f}")
+          f"{plain_edited.seconds:.2f} s{_status(plain_edited)}; "
+          f"{paired_ratio([r.seconds for r in runs['edited']], [r.seconds for r in runs['plain edited']])}")
     print(f"2. {mode}: rebuild with nothing changed: {unchanged.seconds:.2f} s{_status(unchanged)}; plain Sphinx "
-          f"{plain_unchanged.seconds:.2f} s: ratio {unchanged.seconds / plain_unchanged.seconds:.2f}")
+          f"{plain_unchanged.seconds:.2f} s: "
+          f"{paired_ratio([r.seconds for r in runs['unchanged']], [r.seconds for r in runs['plain unchanged']])}")
     opening = best["opening"]
     print(f"2. {mode}: a word changed among a cited block's opening words, which the \"Cited by\" lists of its "
           f"sources show: {opening.seconds:.2f} s{_status(opening)}; {len(opening_rewritten)} pages rewritten: "
@@ -494,7 +509,8 @@ def _live_preview_once(src: Path, work: Path, server_command: list[str], repeat:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tiny", action="store_true", help="a quick run on a small test book")
-    parser.add_argument("--repeat", type=int, default=3, help="full builds per setting (the fastest counts)")
+    parser.add_argument("--repeat", type=int, default=5, help="builds per setting (the fastest of each is shown; "
+                        "ratios are the median of pairs)")
     parser.add_argument("--only", choices=["startup", "full", "edit", "live", "checker"], help="run one section only")
     args = parser.parse_args(argv)
     book = TINY_BOOK if args.tiny else ROOT
