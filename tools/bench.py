@@ -7,8 +7,8 @@
 2. the rebuild after a word of a cited paragraph of one chapter is changed (past the block's
    opening words, and among them), and a rebuild with nothing changed, each beside the same built
    by plain Sphinx with none of the book's own extensions (alternated: the fastest of each is
-   shown, and the ratio is the median of the pairs' ratios); built as `make html` builds (a new Python each time) and as `make livehtml`
-   rebuilds (forked from a warm process);
+   shown, and the ratio is the median of the pairs' ratios); built as `make html` builds (a new
+   Python each time) and as `make livehtml` rebuilds (forked from a warm process);
 3. the checker alone (the code the build runs) over generated books of 10, 100 and 1,000 sources,
    each cited by ten blocks;
 4. scaling: the book and replicas of it 5 and 20 times its size (tools/replicate.py): full build,
