@@ -152,7 +152,7 @@ def startup(src: Path, work: Path) -> None:
 
 # --- 1. full builds ---------------------------------------------------------------------------
 
-def paired_ratio(first: list[float], second: list[float]) -> str:
+def paired_ratio(first: list[float], second: list[float]) -> tuple[float, str]:
     """The median of the ratios of builds run one after the other, and their range. This machine's
     speed changes in spells (the same build took 3.6 s and 4.7 s in one run), so the fastest of
     each side may come from different spells; a pair shares one."""
@@ -160,7 +160,7 @@ def paired_ratio(first: list[float], second: list[float]) -> str:
     middle = len(ratios) // 2
     median = ratios[middle] if len(ratios) % 2 else (ratios[middle - 1] + ratios[middle]) / 2
     pairs = f"{len(ratios)} pairs" if len(ratios) > 1 else "1 pair"
-    return f"ratio {median:.2f} (the median of {pairs} built in turn, from {ratios[0]:.2f} to {ratios[-1]:.2f})"
+    return median, f"ratio {median:.2f} (the median of {pairs} built in turn, from {ratios[0]:.2f} to {ratios[-1]:.2f})"
 
 
 def full_builds(book: Path, work: Path, repeat: int) -> None:
@@ -171,8 +171,7 @@ def full_builds(book: Path, work: Path, repeat: int) -> None:
             runs[checks].append(run.seconds)
             notes[checks] = _status(run)
     (on, on_note), (off, off_note) = (min(runs[True]), notes[True]), (min(runs[False]), notes[False])
-    ratio = paired_ratio(runs[True], runs[False])
-    added = float(ratio.split()[1])
+    added, ratio = paired_ratio(runs[True], runs[False])
     print(f"1. full build (fastest of {repeat}): with checks {on:.2f} s{on_note}; checks off {off:.2f} s{off_note}; "
           f"{ratio}: the checks add {100 * (added - 1):.0f} %")
 
@@ -298,10 +297,10 @@ def _edit_loop_of(mode, book, plain, out, plain_out, plain_args, builders, repea
           f"{len(rewritten)} of {pages} pages rewritten: {', '.join(rewritten)}")
     print(f"2. {mode}: the same edit with plain Sphinx (none of the book's extensions): "
           f"{plain_edited.seconds:.2f} s{_status(plain_edited)}; "
-          f"{paired_ratio([r.seconds for r in runs['edited']], [r.seconds for r in runs['plain edited']])}")
+          f"{paired_ratio([r.seconds for r in runs['edited']], [r.seconds for r in runs['plain edited']])[1]}")
     print(f"2. {mode}: rebuild with nothing changed: {unchanged.seconds:.2f} s{_status(unchanged)}; plain Sphinx "
           f"{plain_unchanged.seconds:.2f} s: "
-          f"{paired_ratio([r.seconds for r in runs['unchanged']], [r.seconds for r in runs['plain unchanged']])}")
+          f"{paired_ratio([r.seconds for r in runs['unchanged']], [r.seconds for r in runs['plain unchanged']])[1]}")
     opening = best["opening"]
     print(f"2. {mode}: a word changed among a cited block's opening words, which the \"Cited by\" lists of its "
           f"sources show: {opening.seconds:.2f} s{_status(opening)}; {len(opening_rewritten)} pages rewritten: "
