@@ -244,3 +244,18 @@ def test_random_pages_read_as_html_parser_reads_them():
     for _ in range(400):
         text = "".join(rng.choice(PIECES) for _ in range(rng.randint(1, 30)))
         assert parse_page(text) == reference(text), text
+
+
+def test_read_page_parses_a_page_only_when_its_bytes_are_new(tmp_path):
+    """The one reading of a built page, for the link check and the search: its digest always, its
+    model unless the caller already knows those bytes."""
+    from briefing.htmlpage import read_page
+
+    path = tmp_path / "page.html"
+    path.write_text('<p id="a">142,000 people</p>', encoding="utf-8")
+    digest, page = read_page(path)
+    assert page == parse_page(path.read_text(encoding="utf-8")) and page.ids == {"a"}
+    assert read_page(path, digest) == (digest, None)
+    path.write_text('<p id="b">59 people</p>', encoding="utf-8")
+    changed, page = read_page(path, digest)
+    assert changed != digest and page.ids == {"b"}

@@ -32,7 +32,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from .errors import Problem  # kinds: internal, fragment, image, alt, orphan, url, http, third-party, allow-list
-from .htmlpage import Image, Load, Page, Ref, css_loads, parse_page, srcset_urls, third_party  # noqa: F401
+from .htmlpage import (Image, Load, Page, Ref, css_loads, parse_page, read_page, srcset_urls,  # noqa: F401
+                       third_party)
 
 # Directories that hold the builder's assets rather than pages: their files are link targets, but
 # are not scanned as pages themselves.
@@ -183,15 +184,11 @@ class _Verdict:
 
 
 def _read_page(outdir: Path, path: str, cache: dict, report: Report) -> Page:
-    """The page as parsed, taken from ``cache`` when its bytes are those last read: Sphinx rewrites
-    some pages on every build (the index, the search page) with the same content, and hashing a
-    page costs a hundredth of parsing it."""
-    content = (outdir / path).read_bytes()
-    digest = hashlib.sha256(content).hexdigest()
+    """The page as parsed, taken from ``cache`` when its bytes are those last read (read_page)."""
     known = cache.get(path)
-    if known is not None and known[0] == digest:
+    digest, page = read_page(outdir / path, known[0] if known else None)
+    if page is None:
         return known[1]
-    page = parse_page(content.decode("utf-8", errors="replace"))
     cache[path] = (digest, page, None)
     report.read += 1
     return page

@@ -29,6 +29,7 @@ import re
 from dataclasses import dataclass, field
 from html import unescape
 from html.parser import HTMLParser
+from pathlib import Path
 from urllib.parse import urlsplit
 
 # Attributes whose value is a URL, by element. ``use`` covers inline SVG sprites (the theme's icons).
@@ -376,7 +377,24 @@ _PARSED_MOST = 4096
 def parse_page(text: str) -> Page:
     """The page's model. The same text is parsed once per process: the link check and the search
     read the pages a build wrote one after the other. Callers do not change the model."""
-    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return _parse(text, hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest())
+
+
+def read_page(path: Path, known_digest: str | None = None) -> tuple[str, Page | None]:
+    """A built page's digest, and its model (parse_page's), or None if its bytes are those
+    ``known_digest`` names: the caller kept what it needs of them. Sphinx rewrites some pages
+    unchanged on every build (the index, the search page), and hashing a page costs a hundredth
+    of parsing it. The link check and the search each keep, between builds, what they learnt of
+    each page under its digest."""
+    content = path.read_bytes()
+    digest = hashlib.sha256(content).hexdigest()
+    if digest == known_digest:
+        return digest, None
+    # The digest of valid UTF-8 bytes is that of their text: parse_page's key for the same page.
+    return digest, _parse(content.decode("utf-8", errors="replace"), digest)
+
+
+def _parse(text: str, digest: str) -> Page:
     page = _PARSED.get(digest)
     if page is None:
         whole_page_is_main = 'role="main"' not in text

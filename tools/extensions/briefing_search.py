@@ -22,7 +22,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import html
 import json
 import os
@@ -30,7 +29,7 @@ from pathlib import Path
 
 from sphinx.util.index_entries import split_index_msg
 from briefing import kept
-from briefing.htmlpage import parse_page
+from briefing.htmlpage import read_page
 
 def search_terms(number: str) -> set[str]:
     """The keys a number is found under: as printed, and without thousands separators."""
@@ -70,11 +69,10 @@ def _numbers_cache(app) -> Path:
 
 def page_numbers(page: Path, known: dict) -> list[tuple[str, str]]:
     """The numbers of a built page and their blocks; a page whose bytes are those last read (one
-    this build did not rewrite) is not parsed again: hashing it costs a hundredth of parsing."""
-    content = page.read_bytes()
-    digest = hashlib.sha256(content).hexdigest()
-    if known.get(str(page), (None,))[0] != digest:
-        known[str(page)] = (digest, parse_page(content.decode("utf-8")).numbers)
+    this build did not rewrite) is not parsed again (read_page)."""
+    digest, model = read_page(page, known.get(str(page), (None,))[0])
+    if model is not None:
+        known[str(page)] = (digest, model.numbers)
     return known[str(page)][1]
 
 
