@@ -232,7 +232,12 @@ def _missing_message(corpus: Corpus, item: Item, keys, row: str) -> str:
     return message
 
 
-def snippet(text: str, words: int = 14) -> str:
+# A block's opening words: what its sources' "Cited by" lists show of it, and what its anchor is
+# made from (briefing_claims._claim_id).
+OPENING_WORDS = 14
+
+
+def snippet(text: str, words: int = OPENING_WORDS) -> str:
     parts = normalise(text).split()
     return " ".join(parts[:words]) + ("…" if len(parts) > words else "")
 
