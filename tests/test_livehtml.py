@@ -109,3 +109,41 @@ def test_builds_learn_the_imports_and_a_changed_extension_is_not_run_stale(tmp_p
     assert report["learnt"], "the warm process did not load what the first build imported"
     assert report["stale"], "a changed extension of the book was not noticed"
     assert (out / "stamp.txt").read_text() == "second", "the second build ran the extension's old code"
+
+
+# The server keeps what its builds read from the data files; a file changed since is read again.
+ADOPT = """import json, sys
+from pathlib import Path
+from briefing import filecache
+from livehtml import WarmBuilds
+warm = WarmBuilds(Path(sys.argv[1]))
+args = json.loads(sys.argv[2])
+codes = [warm.build(args)]
+kept = sorted(key[0] for key in filecache.made_by(filecache.ADOPTED))
+text = Path(sys.argv[1]) / "sources" / "text" / "alpha2022.txt"
+original = text.read_text(encoding="utf-8")
+text.write_text(original + "\\nAn added paragraph.\\n", encoding="utf-8")
+codes.append(warm.build(args))
+text.write_text(original, encoding="utf-8")
+codes.append(warm.build(args))
+print(json.dumps({"codes": codes, "kept": kept}))
+"""
+
+
+def test_the_server_keeps_what_builds_read_and_a_changed_source_is_read_again(tmp_path):
+    """After the first build the server holds the sources it read (so later builds need not read
+    them); an archived text changed after that fails the next build, and passes once restored."""
+    book = tmp_path / "book"
+    shutil.copytree(ROOT / "tests" / "roots" / "test-claims-clean", book)
+    args = ["-b", "html", "-q", "-W", "-d", str(tmp_path / "doctrees"), str(book), str(tmp_path / "html")]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [str(ROOT / "tools"), str(ROOT / "tools" / "extensions"), str(ROOT / "tests" / "roots")]))
+    import json
+    result = subprocess.run([sys.executable, "-c", ADOPT, str(book), json.dumps(args)], env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert "corpus" in report["kept"] and any(kind.startswith("bib ") for kind in report["kept"]), report
+    assert report["codes"][0] == 0 and report["codes"][2] == 0, result.stderr[-3000:]
+    assert report["codes"][1] != 0, "a build after an archived text changed did not see it"
+    assert "no longer matches its recorded SHA-256" in result.stderr

@@ -5,7 +5,10 @@ again (about a second on every save).
 
 Each build runs in a child forked for it, as sphinx-autobuild's own ``python -m sphinx`` would: no
 build's state (registered nodes, caches) is left for the next. The first build tells the server
-what it imported, and the server imports the same, so that later builds find it loaded. Once a
+what it imported, and the server imports the same, so that later builds find it loaded. A build
+also hands the server what it read from the book's data files (briefing.filecache: the registry,
+the names, the archived texts' indexes, the bibliography), each kept under its files' stamps, so
+that later builds read only the files that changed. Once a
 Python file of the book itself changes, the server's copy of it is stale: from then on each build
 runs in a new Python, as plain sphinx-autobuild's do, until the preview is restarted.
 Usage is sphinx-autobuild's: ``python tools/livehtml.py [autobuild options] SOURCEDIR OUTDIR [sphinx options]``.
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import pickle
 import runpy
 import subprocess
 import sys
@@ -23,6 +27,10 @@ from pathlib import Path
 import sphinx_autobuild.__main__ as autobuild
 from sphinx_autobuild.build import Builder
 from sphinx_autobuild.utils import show_message
+
+# Where a build keeps what it read from the book's data files (registry, names, archived texts,
+# bibliography): the server keeps it too, so that the next build need not read them again.
+FILECACHE = "briefing.filecache"
 
 # What every build of the book imports, besides the extensions its conf.py lists.
 PRELOADED = ("sphinx.cmd.build", "sphinx.application", "sphinx.builders.html", "sphinx.search.en",
@@ -65,9 +73,10 @@ def own_modules(sourcedir: Path) -> dict[str, int]:
     return found
 
 
-def build_in_child(sphinx_args: list[str]) -> tuple[int, list[str]]:
-    """``sphinx-build`` with these arguments, in a forked child: its exit status and the names of
-    the modules it had loaded when it finished."""
+def build_in_child(sphinx_args: list[str]) -> tuple[int, list[str], dict]:
+    """``sphinx-build`` with these arguments, in a forked child: its exit status, the names of the
+    modules it had loaded when it finished, and what it read from the book's data files that this
+    process had not (briefing.filecache), for the next build to start with."""
     reader, writer = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: build, and leave without running the parent's clean-up
@@ -80,13 +89,25 @@ def build_in_child(sphinx_args: list[str]) -> tuple[int, list[str]]:
         finally:
             sys.stdout.flush()
             sys.stderr.flush()
-            with os.fdopen(writer, "w", encoding="utf-8") as names:
-                names.write("\n".join(sorted(sys.modules)))
+            with os.fdopen(writer, "wb") as out:
+                out.write(_learnt(code))
             os._exit(code)
     os.close(writer)
-    with os.fdopen(reader, encoding="utf-8") as names:  # read before waiting: the list fills a pipe
-        loaded = names.read().split("\n")
-    return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]), loaded
+    with os.fdopen(reader, "rb") as learnt:  # read before waiting: what it writes fills a pipe
+        found = pickle.loads(learnt.read())
+    return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]), found["modules"], found["read"]
+
+
+def _learnt(code: int) -> bytes:
+    """What a build tells the server: the modules it loaded and, if it succeeded, what it read."""
+    read = {}
+    filecache = sys.modules.get(FILECACHE)
+    if code == 0 and filecache is not None:
+        read = filecache.made_by(os.getpid())
+    try:
+        return pickle.dumps({"modules": sorted(sys.modules), "read": read})
+    except Exception:  # noqa: BLE001 (something read that does not pickle: the next build reads it again)
+        return pickle.dumps({"modules": sorted(sys.modules), "read": {}})
 
 
 class WarmBuilds:
@@ -116,11 +137,13 @@ class WarmBuilds:
                          "(restart the preview to make rebuilds fast again)")
         if self.stale:
             return subprocess.run([sys.executable, "-m", "sphinx", *sphinx_args], check=False).returncode
-        code, loaded = build_in_child(sphinx_args)
+        code, loaded, read = build_in_child(sphinx_args)
         if not self.learnt:
             import_quietly(loaded)
             self.learnt = True
             self.own = {**own_modules(self.sourcedir), **self.own}  # the times as first loaded
+        if read and FILECACHE in sys.modules:
+            sys.modules[FILECACHE].adopt(read)
         return code
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import LocatedError
+from .filecache import parsed
 
 REQUIRED_FIELDS = ("text", "sha256", "page", "published", "date_basis", "url_basis", "short")
 _PUBLISHED = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
@@ -183,6 +184,12 @@ def load_registry(root: Path, rel_path: str = "data/sources.toml") -> dict[str, 
             voices=_voices(key, table.get("voices", []), location),
         )
     return sources
+
+
+def shared_registry(root: Path, rel_path: str = "data/sources.toml") -> dict[str, Source]:
+    """``load_registry``, once per process while the file is unchanged (briefing.filecache); the
+    result is shared: read it, never change it."""
+    return parsed(f"registry {rel_path}", root / rel_path, lambda _: load_registry(root, rel_path))
 
 
 def _voices(key: str, entries, location: str) -> tuple[Voice, ...]:

@@ -18,6 +18,7 @@ from pybtex.database.output.bibtex import Writer
 from pybtex.scanner import PybtexError
 
 from .errors import Problem
+from .filecache import parsed
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,12 @@ def read_bib(path: Path, shown: str | None = None) -> BibFile:
         parser.problems.append(_syntax_problem(shown, err))
         data = parser.data
     return BibFile(shown, text, data, parser.spans, parser.problems)
+
+
+def shared_bib(path: Path, shown: str | None = None) -> BibFile:
+    """``read_bib``, once per process while the file is unchanged (briefing.filecache): a build
+    reads references.bib in three places. The result is shared: read it, never change it."""
+    return parsed(f"bib {shown}", path, lambda found: read_bib(found, shown))
 
 
 class _Writer(Writer):

@@ -1,6 +1,6 @@
 """The book's sources as one object: the registry, the names, each archived text's index, and
-"which sources hold this item". Built once per build (or per benchmark run) and asked by the
-claims judge (claims.py), which needs nothing else.
+"which sources hold this item". Asked by the claims judge (claims.py), which needs nothing else.
+A build takes it from ``Corpus.shared``: made once per process while its files are unchanged.
 """
 
 from __future__ import annotations
@@ -8,8 +8,10 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from .archive import RegistryError, Source, load_registry
+from .archive import RegistryError, Source, encoding_problem, integrity_problem, shared_registry, voice_problems
+from .errors import Problem
 from .evidence import Item, SourceIndex
+from .filecache import Stamps, remember
 from .names import Names, NamesError, load_names
 
 
@@ -29,12 +31,16 @@ class Corpus:
     def __init__(self, root: Path, registry_file: str = "data/sources.toml", names_file: str = "data/names.toml",
                  counted_file: str = "data/counted.toml", events_file: str = "data/events.toml"):
         self.root = Path(root)
+        # The files it is made of, each stamped before it is read (the archived texts when first indexed).
+        self.stamps = Stamps()
+        for name in (registry_file, names_file, counted_file, events_file):
+            self.stamps.note(self.root / name)
         # An unreadable registry or names file reads as none; the error is kept for the build to
         # report (briefing_sources.check_registry).
         self.registry_error: RegistryError | None = None
         self.names_error: NamesError | None = None
         try:
-            self.sources: dict[str, Source] = load_registry(self.root, registry_file)
+            self.sources: dict[str, Source] = shared_registry(self.root, registry_file)
         except RegistryError as err:
             self.sources, self.registry_error = {}, err
         try:
@@ -46,6 +52,36 @@ class Corpus:
         self._indexes: dict[str, SourceIndex | None] = {}
         self._named: dict[str, frozenset[str]] = {}
         self._holders: dict[tuple, set[str]] | None = None
+        self._problems: list[Problem] | None = None
+
+    @classmethod
+    def shared(cls, root: Path, registry_file: str = "data/sources.toml", names_file: str = "data/names.toml") -> Corpus:
+        """The corpus of these files, made once per process while none of them has changed
+        (briefing.filecache); what it learns on demand (indexes, names) is kept with it."""
+        return remember(("corpus", str(Path(root).resolve()), registry_file, names_file),
+                        lambda: cls(root, registry_file, names_file), lambda found: found.stamps.current())
+
+    def problems(self) -> list[Problem]:
+        """What is wrong with the registry, the names and the archived texts, each with its rule as
+        its kind (names, registry, encoding, integrity, voices), in the order a build reports them."""
+        if self._problems is None:
+            found = []
+            for error, kind in ((self.names_error, "names"), (self.registry_error, "registry")):
+                if error is not None:
+                    found.append(Problem.at(error.location, error.message, kind=kind))
+            for source in self.sources.values():
+                self.stamps.note(source.text_path)
+                undecodable = encoding_problem(source)
+                if undecodable:
+                    found.append(Problem.at(undecodable[0], undecodable[1], kind="encoding"))
+                problem = integrity_problem(source)
+                if problem:
+                    found.append(Problem.at(source.location, problem, kind="integrity"))
+                elif self.names is not None:
+                    found += [Problem.at(source.location, text, kind="voices")
+                              for text in voice_problems(source, self.names, len(source.paragraphs()))]
+            self._problems = found
+        return self._problems
 
     def keys(self) -> list[str]:
         return list(self.sources)
@@ -60,6 +96,8 @@ class Corpus:
     def index(self, key: str) -> SourceIndex | None:
         if key not in self._indexes:
             source = self.sources.get(key)
+            if source is not None:
+                self.stamps.note(source.text_path)
             self._indexes[key] = SourceIndex(source) if source and source.text_path.is_file() else None
             self.named_by(key)  # the names in its paragraphs are part of its index: read them now
         return self._indexes[key]

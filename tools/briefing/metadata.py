@@ -19,6 +19,7 @@ import yaml
 from pybtex.richtext import Text
 
 from .dates import month_number
+from .filecache import parsed
 
 # Page kinds, as reference managers should save them (Zotero's item types).
 BOOK, CHAPTER, SOURCE_PAGE = "book", "bookSection", "webpage"
@@ -63,6 +64,12 @@ def read_cff(path: Path) -> dict:
     """CITATION.cff, its dates kept as written (YYYY-MM-DD)."""
     with path.open(encoding="utf-8") as handle:
         return yaml.load(handle, Loader=_CffLoader) or {}
+
+
+def shared_cff(path: Path) -> dict:
+    """``read_cff``, once per process while the file is unchanged (briefing.filecache); the
+    result is shared: read it, never change it."""
+    return parsed("cff", path, read_cff)
 
 
 def book_from(project: str, author: str, release: str, language: str, cff: dict,

@@ -17,7 +17,7 @@ from typing import NamedTuple
 import jinja2
 import pybtex.plugin
 
-from briefing.bibfile import BibFile, entry_text, read_bib
+from briefing.bibfile import BibFile, entry_text, shared_bib
 from briefing.dates import MONTH_NAMES, month_abbreviation
 from briefing_sources import corpus
 
@@ -67,17 +67,11 @@ def page_reference(app, title: str, url: str) -> str:
 
 
 def bibfile(app) -> BibFile | None:
-    """The book's first .bib file, read once per build (None when there is none)."""
+    """The book's first .bib file (None when there is none)."""
     if not app.config.bibtex_bibfiles:
         return None
-    if getattr(app, "briefing_bibfile", None) is None:
-        name = app.config.bibtex_bibfiles[0]
-        app.briefing_bibfile = read_bib(Path(app.srcdir) / name, name)
-    return app.briefing_bibfile
-
-
-def forget_bibfile(app) -> None:
-    app.briefing_bibfile = None
+    name = app.config.bibtex_bibfiles[0]
+    return shared_bib(Path(app.srcdir) / name, name)
 
 
 def source_reference(app, key: str) -> str | None:
@@ -119,6 +113,5 @@ def add_cite_block(app, pagename, templatename, context, doctree) -> None:
 
 
 def setup(app):
-    app.connect("builder-inited", forget_bibfile)
     app.connect("html-page-context", add_cite_block)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -27,9 +27,9 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
-from briefing.archive import RegistryError, load_registry
+from briefing.archive import RegistryError, shared_registry
 from briefing.dates import date_words
-from briefing.metadata import read_cff
+from briefing.metadata import shared_cff
 
 # Nodes whose ids the LaTeX writer turns into labels itself.
 LABELLED = (nodes.section, nodes.target, nodes.table, nodes.figure, nodes.citation, nodes.footnote,
@@ -45,13 +45,13 @@ def edition(app) -> dict[str, str]:
     config = app.config
     # CITATION.cff, which a test keeps in step with conf.py: its release date and keywords.
     cff_path = Path(app.srcdir) / config.briefing_citation_file
-    cff = read_cff(cff_path) if cff_path.is_file() else {}
+    cff = shared_cff(cff_path) if cff_path.is_file() else {}
     released = config.briefing_edition_date or str(cff.get("date-released", ""))
     # Read from the registry itself: the PDF's and the e-book's settings are made at config-inited,
     # before the build and its sources (briefing_sources.corpus) exist. check_registry reports an
     # unreadable registry.
     try:
-        published = [s.published for s in load_registry(Path(app.srcdir), config.briefing_sources_file).values()]
+        published = [s.published for s in shared_registry(Path(app.srcdir), config.briefing_sources_file).values()]
     except RegistryError:
         published = []
     return {

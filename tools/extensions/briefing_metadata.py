@@ -19,13 +19,13 @@ from pathlib import Path
 from docutils import nodes
 
 from briefing.metadata import (BOOK, CHAPTER, OG_TYPES, SOURCE_PAGE, Article, article_from_entry,
-                               book_from, coins_span, meta_tags, page_jsonld, read_cff)
+                               book_from, coins_span, meta_tags, page_jsonld, shared_cff)
 from briefing_sources import corpus
 
 
 def _book(app):
     cff_path = Path(app.srcdir) / app.config.briefing_citation_file
-    cff = read_cff(cff_path) if cff_path.is_file() else {}
+    cff = shared_cff(cff_path) if cff_path.is_file() else {}
     config = app.config
     return book_from(config.project, config.author, config.release, config.language, cff,
                      config.html_baseurl or "")

@@ -18,7 +18,7 @@ from sphinx.util.nodes import make_refnode
 
 from briefing.archive import Source, encoding_problem, integrity_problem, voice_problems
 from briefing.bibcheck import field_problems, read_problems
-from briefing.bibfile import read_bib
+from briefing.bibfile import shared_bib
 from briefing.dates import date_words
 from briefing.errors import Problem
 from briefing.corpus import Corpus
@@ -42,8 +42,9 @@ class SourcesDomain(Domain):
     archived text's index) where every part of the build reaches them: a directive sees only the
     env, an event handler reaches it as ``app.env``. The corpus is an attribute of the domain
     object, which Sphinx makes anew for each build and never pickles (only domain *data* is
-    pickled, and this domain keeps none), so it is read once per build and never outlives it;
-    check_registry builds it as the build starts, so that forked parallel readers inherit it."""
+    pickled, and this domain keeps none). A build takes it once, as it starts (check_registry), so
+    that forked parallel readers inherit it: from ``Corpus.shared``, which reads the files again
+    only when one has changed since the last build in the same process."""
 
     name = "sources"
     label = "Archived sources"
@@ -56,7 +57,7 @@ class SourcesDomain(Domain):
     def corpus(self) -> Corpus:
         if self._corpus is None:
             config = self.env.config
-            self._corpus = Corpus(Path(self.env.srcdir), config.briefing_sources_file, config.briefing_names_file)
+            self._corpus = Corpus.shared(Path(self.env.srcdir), config.briefing_sources_file, config.briefing_names_file)
         return self._corpus
 
     def merge_domaindata(self, docnames, otherdata) -> None:
@@ -89,7 +90,7 @@ def check_bibfiles(app, config) -> None:
         path = Path(app.srcdir) / name
         if not path.is_file():
             raise BibliographyError(f"{name}: the bibliography file is missing; restore it")
-        bib = read_bib(path, name)
+        bib = shared_bib(path, name)
         problems = read_problems(bib)
         for problem in problems:
             warn(problem.text, problem.location, "bibliography")
@@ -101,25 +102,13 @@ def check_bibfiles(app, config) -> None:
 
 
 def check_registry(app) -> None:
-    """Report a defective registry, and each archived text that no longer matches its hash."""
+    """Report a defective registry or names file, and each archived text that no longer matches
+    its hash, is not UTF-8, or whose voices do not fit it (Corpus.problems)."""
     found = corpus(app.env)  # read as the build starts, so that forked parallel readers inherit it
     if not checks_on(app):
         return
-    if found.names_error is not None:
-        warn(found.names_error.message, found.names_error.location, "names")
-    if found.registry_error is not None:
-        warn(found.registry_error.message, found.registry_error.location, "registry")
-        return
-    for source in found.sources.values():
-        undecodable = encoding_problem(source)
-        if undecodable:
-            warn(undecodable[1], undecodable[0], "encoding")
-        problem = integrity_problem(source)
-        if problem:
-            warn(problem, source.location, "integrity")
-        elif found.names is not None:
-            for problem in voice_problems(source, found.names, len(source.paragraphs())):
-                warn(problem, source.location, "voices")
+    for problem in found.problems():
+        warn(problem.message, problem.location, problem.kind)
 
 
 class ArchivedText(SphinxDirective):
@@ -251,7 +240,7 @@ def check_bibliography(app, env) -> None:
     domain = env.get_domain("cite")
     bib_keys = set(domain.bibdata.data.entries)
     bibfile = app.config.bibtex_bibfiles[0] if app.config.bibtex_bibfiles else "references.bib"
-    bib = read_bib(Path(app.srcdir) / bibfile, bibfile)
+    bib = shared_bib(Path(app.srcdir) / bibfile, bibfile)
     sources = corpus(env).sources
     cited = {target.key for ref in domain.citation_refs if cited_doc(app, ref.docname)
              for target in ref.targets}
