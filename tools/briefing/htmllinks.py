@@ -54,7 +54,7 @@ _BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 @dataclass
 class Report:
     pages: int = 0
-    read: int = 0  # pages parsed in this check; the others came from the cache unchanged
+    read: int = 0  # pages whose bytes were new to the cache (parsed); the others' anchors came from it
     checked: int = 0  # pages checked anew; the others' findings came from the cache
     links: int = 0
     problems: list[Problem] = field(default_factory=list)
@@ -183,15 +183,29 @@ class _Verdict:
     counted: int  # links and images checked
 
 
-def _read_page(outdir: Path, path: str, cache: dict, report: Report) -> Page:
-    """The page as parsed, taken from ``cache`` when its bytes are those last read (read_page)."""
+@dataclass(frozen=True)
+class _Known:
+    """What the cache keeps of a page between builds: its digest, its anchors, and the verdict of
+    its last check. Not its links: a page checked again without being rewritten (an anchor it
+    links to changed) is parsed again, which is rarer than keeping every link of every page."""
+
+    digest: str  # of its bytes (htmlpage.read_page)
+    ids: frozenset[str]
+    anchors: str  # digest of its ids, which the verdicts of pages linking to it rest on
+    verdict: _Verdict | None = None
+
+
+def _know(outdir: Path, path: str, cache: dict, parsed: dict[str, Page], report: Report) -> _Known:
+    """What is known of the page: from ``cache`` when its bytes are those last read, else read
+    and parsed (the model kept in ``parsed`` for this check)."""
     known = cache.get(path)
-    digest, page = read_page(outdir / path, known[0] if known else None)
+    digest, page = read_page(outdir / path, known.digest if isinstance(known, _Known) else None)
     if page is None:
-        return known[1]
-    cache[path] = (digest, page, None)
+        return known
+    parsed[path] = page
     report.read += 1
-    return page
+    cache[path] = _Known(digest, frozenset(page.ids), _anchors_digest(page))
+    return cache[path]
 
 
 @dataclass
@@ -200,7 +214,8 @@ class _Site:
     outdir: Path
     files: set[str]              # every file of the site, site-relative
     dirs: set[str]               # every directory, for links that name one
-    pages: dict[str, Page]       # page path -> parsed page (HTML assets are added on demand)
+    known: dict[str, _Known]     # page path -> what is known of it (its anchors, its last verdict)
+    parsed: dict[str, Page]      # page path -> the page's model, for the pages parsed in this check
     sources: dict[str, str]      # page path -> the source file it was built from
     http_hosts: frozenset[str]   # hosts allowed over plain http (lower case)
     own_hosts: frozenset[str]    # the book's own hosts, from which a page may load
@@ -209,10 +224,16 @@ class _Site:
     decorative_file: str
     report: Report
 
-    def anchors(self, target: str) -> set[str]:
-        if target not in self.pages:  # an HTML file among the assets: parsed on demand
-            self.pages[target] = parse_page((self.outdir / target).read_text(encoding="utf-8", errors="replace"))
-        return self.pages[target].ids
+    def anchors(self, target: str) -> set[str] | frozenset[str]:
+        if target in self.known:
+            return self.known[target].ids
+        return self.page(target).ids  # an HTML file among the assets
+
+    def page(self, path: str) -> Page:
+        """The page's model: parsed in this check, or now (an asset, or a page kept unparsed)."""
+        if path not in self.parsed:
+            self.parsed[path] = parse_page((self.outdir / path).read_text(encoding="utf-8", errors="replace"))
+        return self.parsed[path]
 
     def add(self, path: str, line: int, kind: str, what: str, todo: str) -> None:
         source = self.sources.get(path)
@@ -241,27 +262,28 @@ def check_site(outdir: Path | str, root: str = "index.html", http_hosts=frozense
     for gone in set(cache) - set(page_paths):
         del cache[gone]
     report = Report(pages=len(page_paths))
-    site = _Site(outdir, files, dirs, {path: _read_page(outdir, path, cache, report) for path in page_paths},
-                 sources or {}, frozenset(host.lower() for host in http_hosts),
+    parsed: dict[str, Page] = {}
+    known = {path: _know(outdir, path, cache, parsed, report) for path in page_paths}
+    site = _Site(outdir, files, dirs, known, parsed, sources or {}, frozenset(host.lower() for host in http_hosts),
                  frozenset(host.lower() for host in own_hosts), tuple(decorative), allow_file, decorative_file,
                  report)
     # A page whose bytes are those last checked in the same site, linking to pages with the same
     # anchors, is found as before (a rebuild rewrites a few pages; the others' links need no new look).
     site_digest = hashlib.sha256(repr((sorted(files), sorted(dirs), sorted(site.http_hosts), sorted(site.own_hosts),
                                        site.decorative, allow_file, decorative_file)).encode()).hexdigest()
-    anchors = {path: _anchors_digest(site.pages[path]) for path in page_paths}
+    anchors = {path: found.anchors for path, found in known.items()}
     links: dict[str, set[str]] = {}  # page -> the pages it links to
     for path in page_paths:
-        verdict = cache[path][2]
+        verdict = known[path].verdict
         if verdict is None or verdict.site != site_digest or verdict.source != site.sources.get(path) or \
                 any(anchors.get(target) != digest for target, digest in verdict.targets):
             verdict = _check_page(site, path, site_digest, anchors)
             report.checked += 1
-            cache[path] = (*cache[path][:2], verdict)
+            cache[path] = dataclasses.replace(known[path], verdict=verdict)
         report.problems += verdict.problems
         report.links += verdict.counted
         links[path] = set(verdict.links)
-    if root in site.pages:
+    if root in known:
         for path in _orphans(page_paths, root, links):
             site.add(path, 1, "orphan", f"page {path} is reached by no chain of links from {root}",
                      "add it to a toctree or link to it from a page that is, or remove it")
@@ -277,7 +299,7 @@ def _anchors_digest(page: Page) -> str:
 def _check_page(site: _Site, path: str, site_digest: str, anchors: dict[str, str]) -> _Verdict:
     """Check one page's loads, links and images, into a report of the page's own."""
     site = dataclasses.replace(site, report=Report())
-    page = site.pages[path]
+    page = site.page(path)
     for load in page.loads:
         if third_party(load.url, site.own_hosts):
             site.add(path, load.line, "third-party", f"{load.what} loads {load.url}", LOCAL_ONLY)

@@ -22,9 +22,9 @@ logger = logging.getLogger(__name__)
 WARN = {"type": "briefing", "subtype": "links"}
 # Builders whose pages link by file name (dirhtml by directory, resolved to its index.html).
 BUILDERS = ("html", "dirhtml")
-# Raised whenever what the cache holds (briefing.htmlpage.Page, htmllinks' verdicts) changes shape:
-# an older cache is then read afresh.
-CACHE_VERSION = 6
+# Raised whenever what the cache holds (htmllinks' _Known and _Verdict) changes shape: an older
+# cache is then read afresh.
+CACHE_VERSION = 7
 
 
 def page_of(uri: str) -> str:
