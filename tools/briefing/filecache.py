@@ -1,10 +1,12 @@
-"""What a build reads from the book's data files, parsed once per process while the files stay as
-they were. The live preview forks each build from one process that has read them (tools/livehtml.py),
-and a test session builds the same book many times: a build then parses only what changed.
+"""What a build reads from the book's data files, and makes of them, parsed once per process while
+the files stay as they were. The live preview forks each build from one process that keeps what
+the builds read (tools/livehtml.py), and a test session builds the same book many times: a build
+then parses only what changed.
 
 A file is known by its stamp (modification time, size, inode), taken before it is read, as Sphinx
 knows a changed page: a file saved while it was being read has a new stamp, and is read again by
-the next build. What is kept is shared by every build of the process, so callers never change it.
+the next build. What is made of a file's content (a formatted bibliography entry) is kept under
+that content. What is kept is shared by every build of the process, so callers never change it.
 """
 
 from __future__ import annotations
@@ -16,9 +18,9 @@ from typing import Callable, TypeVar
 
 T = TypeVar("T")
 
-# Enough for every file of a few books (a test session builds many small ones); the least
-# recently used goes first. Each value is kept with the process that made it.
-LIMIT = 64
+# Enough for the files and entries of a few books (a test session builds many small ones); the
+# least recently used goes first. Each value is kept with the process that made it.
+LIMIT = 256
 ADOPTED = 0  # the maker of what was adopted from another process (made_by(ADOPTED) lists it)
 _KEPT: OrderedDict[tuple, tuple[int, object]] = OrderedDict()
 
