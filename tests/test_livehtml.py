@@ -147,3 +147,22 @@ def test_the_server_keeps_what_builds_read_and_a_changed_source_is_read_again(tm
     assert report["codes"][0] == 0 and report["codes"][2] == 0, result.stderr[-3000:]
     assert report["codes"][1] != 0, "a build after an archived text changed did not see it"
     assert "no longer matches its recorded SHA-256" in result.stderr
+
+
+def test_a_build_killed_outright_leaves_the_server_building(tmp_path):
+    """A build that dies before it can tell the server anything (killed, out of memory) is an
+    exit status, not a crash of the server."""
+    book = tmp_path / "book"
+    shutil.copytree(ROOT / "tests" / "roots" / "test-claims-clean", book)
+    conf = book / "conf.py"
+    conf.write_text(conf.read_text(encoding="utf-8") + "\nimport os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n",
+                    encoding="utf-8")
+    script = ("import sys\nfrom livehtml import build_in_child\n"
+              "code, modules, read = build_in_child(['-b', 'html', '-q', sys.argv[1], sys.argv[2]])\n"
+              "print(code, len(modules), len(read))\n")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [str(ROOT / "tools"), str(ROOT / "tools" / "extensions"), str(ROOT / "tests" / "roots")]))
+    result = subprocess.run([sys.executable, "-c", script, str(book), str(tmp_path / "html")], env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.split() == ["-9", "0", "0"], result.stdout

@@ -94,8 +94,13 @@ def build_in_child(sphinx_args: list[str]) -> tuple[int, list[str], dict]:
             os._exit(code)
     os.close(writer)
     with os.fdopen(reader, "rb") as learnt:  # read before waiting: what it writes fills a pipe
-        found = pickle.loads(learnt.read())
-    return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]), found["modules"], found["read"]
+        told = learnt.read()
+    code = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+    try:
+        found = pickle.loads(told)
+    except Exception:  # noqa: BLE001 (a child killed before it told anything: nothing learnt)
+        return code, [], {}
+    return code, found["modules"], found["read"]
 
 
 def _learnt(code: int) -> bytes:
