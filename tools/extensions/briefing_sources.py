@@ -16,7 +16,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import make_refnode
 
-from briefing.archive import Source, encoding_problem, integrity_problem, voice_problems
+from briefing.archive import Source
 from briefing.bibcheck import field_problems, read_problems
 from briefing.bibfile import shared_bib
 from briefing.dates import date_words
