@@ -49,8 +49,9 @@ def test_bench_prints_every_figure():
         assert re.search(pattern, out, re.M), f"{pattern}\n{out}"
     sizes = re.findall(r"^3\. checker \(evidence and meaning rules\), (\d+) sources, (\d+) blocks: .* ([\d.]+) ms/block \(\d+ clean blocks\)", out, re.M)
     assert [(int(s), int(b)) for s, b, _ in sizes] == [(2, 20), (5, 50)], out
-    # The replicated book builds as cleanly as the original: no warning in any figure.
-    book_lines = [line for line in out.splitlines() if "plain Sphinx" not in line]
-    assert not [line for line in book_lines if "warning(s)" in line or "exit " in line], out
+    # The replicated book builds as cleanly as the original, and plain Sphinx builds the book's
+    # sources with its bibliography found (only the book's own directives and roles are unknown to
+    # it): no warning in any figure.
+    assert not [line for line in out.splitlines() if "warning(s)" in line or "exit " in line], out
     assert not (ROOT / "tests" / "roots" / "test-claims-clean" / "_generated").exists(), \
         "bench wrote into the test book"
