@@ -166,3 +166,19 @@ def test_a_build_killed_outright_leaves_the_server_building(tmp_path):
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.split() == ["-9", "0", "0"], result.stdout
+
+
+def test_what_does_not_pickle_is_left_to_the_next_build(tmp_path):
+    """A build hands the server everything it read that pickles; an object that does not is read
+    again by the next build, and costs the rest nothing."""
+    import pickle
+
+    from briefing import filecache
+    from livehtml import _learnt
+
+    filecache.remember(("test: a parse that pickles",), lambda: {"kept": 1}, lambda _: True)
+    filecache.remember(("test: a parse that does not",), lambda: (lambda: 1), lambda _: True)
+    told = pickle.loads(_learnt())
+    assert told["read"].get(("test: a parse that pickles",)) == {"kept": 1}
+    assert ("test: a parse that does not",) not in told["read"]
+    assert "briefing.filecache" in told["modules"]

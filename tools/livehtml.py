@@ -8,9 +8,9 @@ build's state (registered nodes, caches) is left for the next. The first build t
 what it imported, and the server imports the same, so that later builds find it loaded. A build
 also hands the server what it read from the book's data files (briefing.filecache: the registry,
 the names, the archived texts' indexes, the bibliography), each kept under its files' stamps, so
-that later builds read only the files that changed. Once a
-Python file of the book itself changes, the server's copy of it is stale: from then on each build
-runs in a new Python, as plain sphinx-autobuild's do, until the preview is restarted.
+that later builds read only the files that changed. Once a Python file of the book itself
+changes, the server's copy of it is stale: from then on each build runs in a new Python, as plain
+sphinx-autobuild's do, until the preview is restarted.
 Usage is sphinx-autobuild's: ``python tools/livehtml.py [autobuild options] SOURCEDIR OUTDIR [sphinx options]``.
 """
 
@@ -90,7 +90,7 @@ def build_in_child(sphinx_args: list[str]) -> tuple[int, list[str], dict]:
             sys.stdout.flush()
             sys.stderr.flush()
             with os.fdopen(writer, "wb") as out:
-                out.write(_learnt(code))
+                out.write(_learnt())
             os._exit(code)
     os.close(writer)
     with os.fdopen(reader, "rb") as learnt:  # read before waiting: what it writes fills a pipe
@@ -103,16 +103,24 @@ def build_in_child(sphinx_args: list[str]) -> tuple[int, list[str], dict]:
     return code, found["modules"], found["read"]
 
 
-def _learnt(code: int) -> bytes:
-    """What a build tells the server: the modules it loaded and, if it succeeded, what it read."""
-    read = {}
+def _learnt() -> bytes:
+    """What a build tells the server: the modules it loaded, and what it read (whether or not the
+    build passed: what is read is kept under the files' stamps, not under the build's outcome)."""
     filecache = sys.modules.get(FILECACHE)
-    if code == 0 and filecache is not None:
-        read = filecache.made_by(os.getpid())
+    read = filecache.made_by(os.getpid()) if filecache is not None else {}
     try:
         return pickle.dumps({"modules": sorted(sys.modules), "read": read})
-    except Exception:  # noqa: BLE001 (something read that does not pickle: the next build reads it again)
-        return pickle.dumps({"modules": sorted(sys.modules), "read": {}})
+    except Exception:  # noqa: BLE001 (something read that does not pickle: keep the rest)
+        return pickle.dumps({"modules": sorted(sys.modules), "read": {
+            key: value for key, value in read.items() if _pickles(value)}})
+
+
+def _pickles(value) -> bool:
+    try:
+        pickle.dumps(value)
+    except Exception:  # noqa: BLE001 (whatever pickling an arbitrary object raises)
+        return False
+    return True
 
 
 class WarmBuilds:
