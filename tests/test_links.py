@@ -297,6 +297,28 @@ def test_cache_checks_again_only_pages_whose_links_lead_to_changed_anchors(tmp_p
     assert anchored.checked == 2 and anchored.problems == []
 
 
+def test_a_page_checked_again_unchanged_is_checked_from_its_kept_links(tmp_path, monkeypatch):
+    """The cache keeps each page's links: a page not rewritten, checked again because a page it
+    links to lost an anchor, is not read again, and its problem keeps its line."""
+    from briefing import htmllinks
+
+    (tmp_path / "index.html").write_text('<p>\n<img src="pic.png" alt="">\n<a href="other.html#a">a</a></p>')
+    (tmp_path / "pic.png").write_bytes(b"png")
+    other = tmp_path / "other.html"
+    other.write_text('<a href="index.html">home</a><h2 id="a">A</h2>')
+    cache: dict = {}
+    assert [p.kind for p in check_site(tmp_path, cache=cache).problems] == ["alt"]
+    other.write_text('<a href="index.html">home</a><h2 id="b">B</h2>')
+
+    def read_again(text):
+        raise AssertionError("a page not rewritten was read again")
+
+    monkeypatch.setattr(htmllinks, "parse_page", read_again)
+    again = check_site(tmp_path, cache=cache)
+    assert (again.read, again.checked) == (1, 2)
+    assert [(p.path, p.line, p.kind) for p in again.problems] == [("index.html", 2, "alt"), ("index.html", 3, "fragment")]
+
+
 def test_cache_sees_a_removed_file_and_a_new_source_name_on_an_unchanged_page(tmp_path):
     """A page's findings are kept only while the site's files, the check's settings and the pages
     it links to are those it was checked against."""

@@ -23,6 +23,7 @@ import dataclasses
 import fnmatch
 import functools
 import hashlib
+import json
 import os
 import posixpath
 import re
@@ -185,14 +186,29 @@ class _Verdict:
 
 @dataclass(frozen=True)
 class _Known:
-    """What the cache keeps of a page between builds: its digest, its anchors, and the verdict of
-    its last check. Not its links: a page checked again without being rewritten (an anchor it
-    links to changed) is parsed again, which is rarer than keeping every link of every page."""
+    """What the cache keeps of a page between builds: its digest, its anchors, its links, and the
+    verdict of its last check. A page checked again without being rewritten (an anchor it links to
+    changed) is checked from its kept links, not read again. The links are kept as one JSON text,
+    made into the page's model only then: thousands of small objects would cost every build more
+    to load and save than the few checks that need them."""
 
     digest: str  # of its bytes (htmlpage.read_page)
     ids: frozenset[str]
     anchors: str  # digest of its ids, which the verdicts of pages linking to it rest on
+    links: str  # _links_text(its model)
     verdict: _Verdict | None = None
+
+    def page(self) -> Page:
+        refs, images, loads = json.loads(self.links)
+        return Page(ids=set(self.ids), refs=[Ref(*ref) for ref in refs], images=[Image(*image) for image in images],
+                    loads=[Load(*load) for load in loads])
+
+
+def _links_text(page: Page) -> str:
+    """What a check reads of a page besides its ids: its URLs, images and loads."""
+    return json.dumps([[[r.tag, r.attr, r.url, r.line] for r in page.refs],
+                       [[i.src, i.alt, i.line] for i in page.images],
+                       [[load.what, load.url, load.line] for load in page.loads]], separators=(",", ":"))
 
 
 def _know(outdir: Path, path: str, cache: dict, parsed: dict[str, Page], report: Report) -> _Known:
@@ -204,7 +220,7 @@ def _know(outdir: Path, path: str, cache: dict, parsed: dict[str, Page], report:
         return known
     parsed[path] = page
     report.read += 1
-    cache[path] = _Known(digest, frozenset(page.ids), _anchors_digest(page))
+    cache[path] = _Known(digest, frozenset(page.ids), _anchors_digest(page), _links_text(page))
     return cache[path]
 
 
@@ -230,9 +246,11 @@ class _Site:
         return self.page(target).ids  # an HTML file among the assets
 
     def page(self, path: str) -> Page:
-        """The page's model: parsed in this check, or now (an asset, or a page kept unparsed)."""
+        """The page's model: parsed in this check, made from what the cache kept of it, or (an
+        HTML file among the assets) parsed now."""
         if path not in self.parsed:
-            self.parsed[path] = parse_page((self.outdir / path).read_text(encoding="utf-8", errors="replace"))
+            self.parsed[path] = self.known[path].page() if path in self.known else \
+                parse_page((self.outdir / path).read_text(encoding="utf-8", errors="replace"))
         return self.parsed[path]
 
     def add(self, path: str, line: int, kind: str, what: str, todo: str) -> None:

@@ -24,7 +24,7 @@ WARN = {"type": "briefing", "subtype": "links"}
 BUILDERS = ("html", "dirhtml")
 # Raised whenever what the cache holds (htmllinks' _Known and _Verdict) changes shape: an older
 # cache is then read afresh.
-CACHE_VERSION = 7
+CACHE_VERSION = 8
 
 
 def page_of(uri: str) -> str:
