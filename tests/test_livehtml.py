@@ -3,6 +3,7 @@ forked from the warm server process, and a failed rebuild leaves the server serv
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -37,16 +38,29 @@ def _serves(url: str) -> bool:
         return False
 
 
+def _env() -> dict:
+    """The environment a preview runs in: the book's tools and the test books' shared conf."""
+    return dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [str(ROOT / "tools"), str(ROOT / "tools" / "extensions"), str(ROOT / "tests" / "roots")]))
+
+
+def _run_warm(script: str, book, args: list[str]):
+    """Run ``script`` (builds as the preview makes them) in a process of its own; its result and
+    the JSON report it prints last."""
+    result = subprocess.run([sys.executable, "-c", script, str(book), json.dumps(args)], env=_env(),
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result, json.loads(result.stdout.strip().splitlines()[-1])
+
+
 def test_a_saved_chapter_is_rebuilt_and_a_failed_rebuild_keeps_the_server(tmp_path):
     book = tmp_path / "book"
     shutil.copytree(ROOT / "tests" / "roots" / "test-claims-clean", book)
     out, port = tmp_path / "html", _free_port()
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        [str(ROOT / "tools"), str(ROOT / "tools" / "extensions"), str(ROOT / "tests" / "roots")]))
     server = subprocess.Popen(
         [sys.executable, str(ROOT / "tools" / "livehtml.py"), "--host", "127.0.0.1", "--port", str(port),
          "-b", "html", "-d", str(tmp_path / "doctrees"), str(book), str(out)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        env=_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         page = out / "chapters" / "one.html"
         assert _wait_for(lambda: _serves(f"http://127.0.0.1:{port}/chapters/one.html")), "the preview never served"
@@ -98,13 +112,7 @@ def test_builds_learn_the_imports_and_a_changed_extension_is_not_run_stale(tmp_p
                                   encoding="utf-8")
     out = tmp_path / "html"
     args = ["-b", "html", "-q", "-d", str(tmp_path / "doctrees"), str(book), str(out)]
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        [str(ROOT / "tools"), str(ROOT / "tools" / "extensions"), str(ROOT / "tests" / "roots")]))
-    import json
-    result = subprocess.run([sys.executable, "-c", WARM, str(book), json.dumps(args)], env=env,
-                            capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr[-3000:]
-    report = json.loads(result.stdout.strip().splitlines()[-1])
+    result, report = _run_warm(WARM, book, args)
     assert report["codes"] == [0, 0], result.stderr[-3000:]
     assert report["learnt"], "the warm process did not load what the first build imported"
     assert report["stale"], "a changed extension of the book was not noticed"
@@ -136,13 +144,7 @@ def test_the_server_keeps_what_builds_read_and_a_changed_source_is_read_again(tm
     book = tmp_path / "book"
     shutil.copytree(ROOT / "tests" / "roots" / "test-claims-clean", book)
     args = ["-b", "html", "-q", "-W", "-d", str(tmp_path / "doctrees"), str(book), str(tmp_path / "html")]
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        [str(ROOT / "tools"), str(ROOT / "tools" / "extensions"), str(ROOT / "tests" / "roots")]))
-    import json
-    result = subprocess.run([sys.executable, "-c", ADOPT, str(book), json.dumps(args)], env=env,
-                            capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr[-3000:]
-    report = json.loads(result.stdout.strip().splitlines()[-1])
+    result, report = _run_warm(ADOPT, book, args)
     assert "corpus" in report["kept"] and any(kind.startswith("bib ") for kind in report["kept"]), report
     assert report["codes"][0] == 0 and report["codes"][2] == 0, result.stderr[-3000:]
     assert report["codes"][1] != 0, "a build after an archived text changed did not see it"
@@ -160,9 +162,7 @@ def test_a_build_killed_outright_leaves_the_server_building(tmp_path):
     script = ("import sys\nfrom livehtml import build_in_child\n"
               "code, modules, read = build_in_child(['-b', 'html', '-q', sys.argv[1], sys.argv[2]])\n"
               "print(code, len(modules), len(read))\n")
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        [str(ROOT / "tools"), str(ROOT / "tools" / "extensions"), str(ROOT / "tests" / "roots")]))
-    result = subprocess.run([sys.executable, "-c", script, str(book), str(tmp_path / "html")], env=env,
+    result = subprocess.run([sys.executable, "-c", script, str(book), str(tmp_path / "html")], env=_env(),
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.split() == ["-9", "0", "0"], result.stdout
