@@ -95,3 +95,4 @@ def test_an_entry_is_formatted_once_for_what_it_holds():
     retitled.fields["title"] = "Another headline"
     assert "Another headline" in style.format_entry("L", retitled).text.render_as("text")
     assert style.format_entry("M", first).label == "M"
+    assert NewsStyle(abbreviate_names=True).format_entry("L", first) is not kept, "another style's settings"

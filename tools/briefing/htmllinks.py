@@ -230,7 +230,7 @@ class _Site:
     outdir: Path
     files: set[str]              # every file of the site, site-relative
     dirs: set[str]               # every directory, for links that name one
-    known: dict[str, _Known]     # page path -> what is known of it (its anchors, its last verdict)
+    known: dict[str, _Known]     # page path -> what is known of it (anchors, links, last verdict)
     parsed: dict[str, Page]      # page path -> the page's model, for the pages parsed in this check
     sources: dict[str, str]      # page path -> the source file it was built from
     http_hosts: frozenset[str]   # hosts allowed over plain http (lower case)

@@ -157,10 +157,11 @@ class NewsStyle(UnsrtStyle):
     def format_entry(self, label, entry, bib_data=None):
         # pybtex takes about 5 ms an entry, and sphinxcontrib-bibtex formats each twice a build
         # (the bibliography, the citations' tooltips): an entry is formatted once per process for
-        # what it holds (its repr: type, fields, persons), and the live preview's server keeps it.
-        # The result is shared: sphinxcontrib-bibtex only renders it.
+        # what it holds (its repr: type, fields, persons) and the style's settings, and the live
+        # preview's server keeps it. The result is shared: sphinxcontrib-bibtex only renders it.
         made = functools.partial(super().format_entry, label, entry, bib_data)
-        return remember(("formatted entry", type(self).__qualname__, label, repr(entry)), made, lambda _: True)
+        settings = (type(self).__qualname__, type(self.name_style).__qualname__, self.abbreviate_names)
+        return remember(("formatted entry", *settings, label, repr(entry)), made, lambda _: True)
 
     def get_misc_template(self, e):
         return toplevel[
