@@ -246,8 +246,9 @@ def _rewritten(out: Path, before: dict) -> list[str]:
 def edit_loop(src: Path, work: Path, repeat: int = 3) -> None:
     """The edit loop, the book's and plain Sphinx's builds alternated ``repeat`` times (each time
     another word of the same paragraph), so that a busy moment weighs on both alike; the fastest
-    of each counts. Built as `make html` builds (a new Python each time) and as `make livehtml`
-    rebuilds (forked from a warm process; twice as many), each with the plain Sphinx counterpart."""
+    of each is shown, and their ratio is the median of the pairs' ratios. Built as `make html`
+    builds (a new Python each time) and as `make livehtml` rebuilds (forked from a warm process;
+    twice as many), each with the plain Sphinx counterpart."""
     for mode in ("make html", "make livehtml"):
         tag = mode.split()[1]
         book, plain = copy(src, work, f"edit-book-{tag}"), copy(src, work, f"edit-plain-{tag}")
