@@ -36,8 +36,9 @@ from .dates import MONTH_NAMES
 from .errors import Location, Problem
 from .evidence import (BOUND, PUBLICATION_DETAILS, DerivedError, Item, Passage, SourceIndex,
                        blank_locators, bounded_figures, date_spans, extract, figure_spans, first_letters, normalise,
-                       parse_derived, quoted_in)
+                       parse_derived, quoted_in, stems)
 from .names import Names
+from .pinpoints import Cite, write
 
 
 class Corpus(Protocol):
@@ -52,20 +53,30 @@ class Corpus(Protocol):
     def keys(self) -> list[str]: ...
 
 
+class Segment(NamedTuple):
+    """A citation in a block: where its words end, its keys with their pinpoints, its role."""
+
+    end: int  # the offset in the block's text where the citation stands
+    cites: tuple[Cite, ...]
+    role: str = "p"  # cite:p or cite:t, for the text an author is told to write
+
+
 @dataclass(frozen=True)
 class Block:
     text: str  # the block's own words, citations left out
-    keys: tuple[str, ...]  # the citation keys, in order
+    keys: tuple[str, ...]  # the citation keys, in order (and the page's own source, on a source page)
     derived: tuple[tuple[str, str], ...] = ()  # ({derived} spec, the words just before it)
     passage: str | None = None  # a data row: the passage it rests on, verbatim
     reported_by: str | None = None  # a data row of figures: who reported the figure
     rows: tuple[tuple[str, str], ...] = ()  # a chart's caption: (key, passage) of each row drawn
-    segments: tuple[tuple[int, tuple[str, ...]], ...] = ()  # (offset in text where a citation stands, its keys)
+    segments: tuple[Segment, ...] = ()  # its citations
+    implied: tuple[Cite, ...] = ()  # a source page's own source, pinpointed by the block's ¶ locators
+    pins_required: bool = True  # a heading is held to its section's pinpoints and needs none of its own
     location: Location = Location("")  # where its problems are reported ("": a block outside the book)
 
     def problem(self, rule: str, message: str) -> Problem:
-        """A problem with the block, found by ``rule``: evidence | derived | passage | names |
-        attribution | as-of | bounds | reporter | counted | dated | insertion."""
+        """A problem with the block, found by ``rule``: evidence | derived | passage | pinpoint |
+        substance | names | attribution | as-of | bounds | reporter | counted | dated | insertion."""
         return Problem.located(self.location, message, kind=rule)
 
 
@@ -88,8 +99,9 @@ class Verdict:
 
 
 def judge(block: Block, corpus: Corpus, *, checks: bool = True) -> Verdict:
-    """The block's problems and the passages that hold its evidence. Unchecked (``checks=False``,
-    only to time what the checks cost), the rules of meaning are not run: the passages are the same."""
+    """The block's problems and the passages that hold its evidence: the paragraphs its citations
+    pinpoint (a data row: the passage it names). Unchecked (``checks=False``, only to time what the
+    checks cost), the rules of meaning are not run: the passages are the same."""
     verdict = Verdict()
     indexes = {key: index for key in block.keys if (index := corpus.index(key)) is not None}
     within: dict[str, list[Passage]] | None = None
@@ -111,70 +123,212 @@ def judge(block: Block, corpus: Corpus, *, checks: bool = True) -> Verdict:
             verdict.problems.append(block.problem("derived", str(err)))
             continue
         items += [Item("figure", f"{value:g} (input of derived {figure.shown})", value) for value in figure.inputs]
+    pieces = cited_pieces(block)
+    scope = {} if within is not None else _scopes(pieces, items)
     # The rules of meaning ask again where the block's items are: the context keeps the answers.
-    context = _Context(corpus, indexes, within, block, block_items)
+    context = _Context(corpus, indexes, within, block, block_items, scope)
     hits_by_item = []
-    scope = _scopes(block, items)
     for item in items:
-        keys = scope.get(item)
-        hits = context.hits(item) if keys is None else _hits(item, {k: i for k, i in indexes.items() if k in keys},
-                                                             within)
+        hits = context.hits(item)
         if hits:
             hits_by_item.append(hits)
-        else:
-            if keys is not None and context.hits(item):
-                problem = (f"{item.describe()} is not in {', '.join(keys)}, which the citation after it names; it is "
-                           f"in another source this block cites: move the citation of that source next to it")
-            else:
-                row = ("" if within is None else "the passages of the rows the chart draws" if block.rows
-                       else "the passage this row names")
-                problem = _missing_message(corpus, item, tuple(keys) if keys is not None else block.keys, row)
-            verdict.problems.append(block.problem("evidence", problem))
-    found = _closest_passages(hits_by_item)
+            continue
+        verdict.problems.append(block.problem("evidence", _not_held(context, item, within, block)))
     if within is not None:
         # A data row links to the passage it names, whatever else backs its figures.
         named = [PassageRef(key, passages[0].number) for key, passages in within.items()]
-        found = named + [ref for ref in found if ref not in named and ref.in_text]
-    for key, index in indexes.items():
-        if not any(ref.key == key for ref in found):
-            best = index.best_passage(block.text)
-            if best:
-                found.append(PassageRef(key, best))
-    verdict.passages = found
+        verdict.passages = named + [ref for ref in _closest_passages(hits_by_item) if ref not in named and ref.in_text]
+    else:
+        verdict.passages = _pinned_passages(pieces, indexes)
+        if block.pins_required:
+            verdict.problems += _unpinned(block, pieces, context)
     if checks and corpus.names is not None and indexes:
         for rule in MEANING_RULES:
             verdict.problems += rule(block, context)
     return verdict
 
 
+# --- pinpoints --------------------------------------------------------------------------------
+
+class Piece(NamedTuple):
+    """The words of a block that one citation covers, and what it cites."""
+
+    text: str
+    cites: tuple[Cite, ...]  # the citation's keys, then the sources the page implies
+    segment: Segment | None  # the citation itself; None for words only the page's source backs
+
+
+def cited_pieces(block: Block) -> list[Piece]:
+    """Each citation with the words it covers: those since the citation before it (the block's
+    start); words after the last citation belong to the last. The page's own source (a source
+    page's) backs every piece."""
+    bounds = sorted(block.segments, key=lambda s: s.end)
+    if not bounds:
+        return [Piece(block.text, block.implied, None)] if block.implied else []
+    pieces, start = [], 0
+    for number, segment in enumerate(bounds):
+        text = block.text[start:] if number == len(bounds) - 1 else block.text[start:segment.end]
+        pieces.append(Piece(text, segment.cites + block.implied, segment))
+        start = segment.end
+    return pieces
+
+
+Pins = dict[str, "frozenset[int] | None"]  # key -> the paragraphs pinpointed (None: none named)
+
+
+def _merge(pins: Pins, cites) -> Pins:
+    merged = dict(pins)
+    for cite in cites:
+        if cite.key in merged and (merged[cite.key] is None or not cite.paragraphs):
+            merged[cite.key] = None
+        else:
+            merged[cite.key] = (merged.get(cite.key) or frozenset()) | frozenset(cite.paragraphs) or None
+    return merged
+
+
+def _scopes(pieces: list[Piece], items: list[Item]) -> dict[Item, Pins]:
+    """Each item is held to the paragraphs pinpointed by the citation that covers it (the union,
+    where it recurs); an item found only in the whole text (a quotation a citation cuts) to all."""
+    scope: dict[Item, Pins] = {}
+    for piece in pieces:
+        for item in extract(piece.text):
+            scope[item] = _merge(scope.get(item, {}), piece.cites)
+    everything: Pins = {}
+    for piece in pieces:
+        everything = _merge(everything, piece.cites)
+    return {item: scope.get(item, everything) for item in items} | {None: everything}
+
+
+def _pinned_passages(pieces: list[Piece], indexes: dict[str, SourceIndex]) -> list[PassageRef]:
+    """The paragraphs the citations pinpoint, in the order they are cited: what the block's
+    passage links, its annotation and the search point to."""
+    found: list[PassageRef] = []
+    for piece in pieces:
+        for cite in piece.cites:
+            index = indexes.get(cite.key)
+            for number in cite.paragraphs if index is not None else ():
+                ref = PassageRef(cite.key, number)
+                if number <= len(index.passages) and ref not in found:
+                    found.append(ref)
+    return found
+
+
+def is_publication_line(passage: Passage | None) -> bool:
+    """A dateline, timestamp, headline or closing date line: it supports only the publication
+    facts (the outlet, the printed date, the headline), never an event or a count."""
+    return passage is not None and (_is_dateline(passage) or _is_heading(passage))
+
+
+def candidates(item_texts: str, key: str, index: SourceIndex, limit: int = 3) -> list[int]:
+    """The paragraphs of a source a citation should pinpoint for these words: those holding their
+    figures, dates and quotations (no dateline or headline), else those sharing most of their
+    names and content words."""
+    body = [p for p in index.passages if not is_publication_line(p)]
+    published = (index.source.month, index.source.day)
+    found: list[int] = []
+    for item in extract(item_texts):
+        if item.kind == "date" and item.value[1:] == published:
+            continue  # the publication date, which a dateline repeats
+        for number in index.find(item, body):
+            if number and number not in found:
+                found.append(number)
+    if found:
+        return sorted(found)[:limit * 2]
+    ranked = sorted(((len(stems(item_texts) & p.stems), -p.number) for p in body), reverse=True)
+    return sorted(-n for score, n in ranked[:limit] if score >= 1 and score >= ranked[0][0] - 1)[:limit]
+
+
+def _unpinned(block: Block, pieces: list[Piece], ctx: _Context) -> list[Problem]:
+    """A citation of an archived source that names no paragraph: say which to name, and how."""
+    problems = []
+    for piece in pieces:
+        missing = [cite for cite in piece.cites if not cite.paragraphs and cite.key in ctx.indexes]
+        if not missing:
+            continue
+        if piece.segment is None:  # a source page's block: its locators pinpoint the page's source
+            found = candidates(piece.text, missing[0].key, ctx.indexes[missing[0].key])
+            advice = f"add its ¶ locators, e.g. “({write(found)})”" if found else "add its ¶ locators (“(¶3)”)"
+            problems.append(block.problem(
+                "pinpoint", f"this block rests on the page's source, {missing[0].key}, but names none of its "
+                            f"paragraphs: {advice}"))
+            continue
+        written, told = [], []
+        for cite in piece.segment.cites:
+            paragraphs = cite.paragraphs
+            if not paragraphs and cite.key in ctx.indexes:
+                paragraphs = tuple(candidates(piece.text, cite.key, ctx.indexes[cite.key]))
+                told.append(f"{cite.key}: {write(paragraphs) if paragraphs else 'no paragraph found; read the text'}")
+            written.append(f"{cite.key}{{{write(paragraphs)}}}" if paragraphs else cite.key)
+        problems.append(block.problem(
+            "pinpoint", f"the citation of {', '.join(c.key for c in missing)} after “{snippet(piece.text, 8)}” "
+                        f"names no paragraph (candidates, by what they hold: {'; '.join(told)}); read them and "
+                        f"write the ones this rests on, e.g. {{cite:{piece.segment.role}}}`{','.join(written)}`"))
+    return problems
+
+
 # --- evidence ---------------------------------------------------------------------------------
 
-def _hits(item: Item, indexes: dict[str, SourceIndex], within) -> list[PassageRef]:
-    # Within a row's (or a chart's rows') passages, only the sources searched here.
-    searched = ({key: passages for key, passages in within.items() if key in indexes} if within is not None
-                else {key: None for key in indexes})
-    return [PassageRef(key, number) for key, passages in searched.items()
-            for number in indexes[key].find(item, passages)]
+def _hits(item: Item, indexes: dict[str, SourceIndex], within, pins: Pins | None = None) -> list[PassageRef]:
+    """The cited passages holding ``item``: within a data row's (or a chart's rows') passages, or
+    within the paragraphs its citation pinpoints (a dateline or headline there supports only the
+    publication facts: its date counts as the publication date, its figures as nothing)."""
+    if within is not None:
+        searched = {key: passages for key, passages in within.items() if key in indexes}
+        return [PassageRef(key, number) for key, passages in searched.items()
+                for number in indexes[key].find(item, passages)]
+    found = []
+    for key, pinned in (pins or {}).items():
+        index = indexes.get(key)
+        if index is None:
+            continue
+        if pinned is None:
+            found += [PassageRef(key, n) for n in index.find(item)]
+            continue
+        for number in index.find(item, [index.passages[n - 1] for n in sorted(pinned) if n <= len(index.passages)]):
+            passage = index.passages[number - 1] if number else None
+            if is_publication_line(passage) and item.kind != "quotation":
+                if item.kind == "date":
+                    found.append(PassageRef(key, PUBLICATION_DETAILS))
+                elif isinstance(item.value, str) or 1900 <= item.value <= 2100:
+                    found.append(PassageRef(key, number))  # a printed time or year
+                continue
+            found.append(PassageRef(key, number))
+    return list(dict.fromkeys(found))
 
 
-def _scopes(block: Block, items: list[Item]) -> dict[Item, tuple[str, ...]]:
-    """Where a block cites sentence by sentence (citations with different keys), each item is held
-    to the sources of the citation that follows it (the last one, for words after it), plus any
-    source the page implies; a block with one citation, or one set of keys, holds all alike."""
-    if len({keys for _, keys in block.segments}) < 2:
-        return {}
-    implied = tuple(k for k in block.keys if not any(k in keys for _, keys in block.segments))
-    bounds = sorted(block.segments)
-    scope: dict[Item, tuple[str, ...]] = {}
-    start = 0
-    for number, (end, keys) in enumerate(bounds):
-        last = number == len(bounds) - 1
-        piece = block.text[start:] if last else block.text[start:end]
-        for item in extract(piece):
-            scope[item] = tuple(dict.fromkeys(scope.get(item, ()) + keys + implied))  # union where it recurs
-        start = end
-    # An item found only in the whole text (a quotation cut by a citation) is held to all keys.
-    return {item: keys for item, keys in scope.items() if item in items}
+def _not_held(ctx: _Context, item: Item, within, block: Block) -> str:
+    """Why ``item`` is not in the passages it is held to, and what to do."""
+    if within is not None:
+        row = "the passages of the rows the chart draws" if block.rows else "the passage this row names"
+        return _missing_message(ctx.corpus, item, block.keys, row)
+    pins = ctx.scope.get(item) or {}
+    pinned = {key: paragraphs for key, paragraphs in pins.items() if paragraphs and key in ctx.indexes}
+    elsewhere = []
+    for key, paragraphs in pinned.items():
+        index = ctx.indexes[key]
+        body = [p for p in index.passages if p.number not in paragraphs
+                and (item.kind == "quotation" or not is_publication_line(p))]
+        numbers = index.find(item, body)
+        if numbers and numbers != [PUBLICATION_DETAILS]:
+            elsewhere.append((key, numbers))
+        elif any(is_publication_line(index.passages[n - 1]) for n in paragraphs if n <= len(index.passages)) \
+                and index.find(item, [index.passages[n - 1] for n in paragraphs if n <= len(index.passages)]):
+            return (f"{item.describe()} is only in a dateline, timestamp or headline of {key} "
+                    f"({write(paragraphs)}), which supports the publication facts, not an event or a count: "
+                    "pinpoint the paragraph that reports it")
+    shown = "; ".join(f"{key} {write(p)}" for key, p in pinned.items())
+    if elsewhere:
+        key, numbers = elsewhere[0]
+        return (f"{item.describe()} is not in the paragraphs the citation pinpoints ({shown}); it is in "
+                f"{key} {write(numbers)}: cite {write(numbers)}")
+    keys = tuple(pins) or block.keys
+    if pinned and any(ctx.corpus.index(k) and ctx.corpus.index(k).find(item) for k in keys):
+        return f"{item.describe()} is not in the paragraphs the citation pinpoints ({shown}): correct it or its pinpoint"
+    if len(keys) < len(block.keys) and any(ctx.corpus.index(k) and ctx.corpus.index(k).find(item)
+                                           for k in block.keys if k not in keys):
+        return (f"{item.describe()} is not in {', '.join(keys)}, which the citation after it names; it is "
+                f"in another source this block cites: move the citation of that source next to it")
+    return _missing_message(ctx.corpus, item, keys, "")
 
 
 def _closest_passages(hits_by_item: list[list[PassageRef]]) -> list[PassageRef]:
@@ -249,17 +403,20 @@ class _Context:
     reads of the block (its normalised text, its items, its sentences) is read once, here."""
 
     def __init__(self, corpus: Corpus, indexes: dict[str, SourceIndex], within, block: Block,
-                 items: list[Item]):
+                 items: list[Item], scope: dict):
         self.corpus, self.indexes, self.within = corpus, indexes, within
         self.names: Names = corpus.names
         self.items: tuple[Item, ...] = tuple(items)  # extract(block.text)
+        self.scope: dict = scope  # each item's pinpointed paragraphs, by key; None: all of them
         self._block = block
         self._hits: dict[Item, tuple[PassageRef, ...]] = {}
 
     def hits(self, item: Item) -> list[PassageRef]:
+        """The passages holding ``item`` among those it is held to."""
         found = self._hits.get(item)
         if found is None:
-            found = self._hits[item] = tuple(_hits(item, self.indexes, self.within))
+            pins = self.scope.get(item, self.scope.get(None))
+            found = self._hits[item] = tuple(_hits(item, self.indexes, self.within, pins))
         return list(found)
 
     @functools.cached_property
@@ -328,9 +485,10 @@ _BEFORE_NAME = re.compile(r"(?:according to|(?:reported|said|stated|announced|qu
                           r"confirmed|disclosed) by)\s+(?:the\s+)?$", re.IGNORECASE)
 # Places are where things happen, not who says them.
 SPEAKER_KINDS = ("person", "organisation", "outlet", "country")
-_REPORTED = "reported|reporting|report|reports|published|publication|wrote|carried|issued|article|dated"
+_REPORTED = ("reported|reporting|report|reports|published|publication|wrote|writing|writes|carried|issued|article|"
+             "dated|summary|summarising|summarizing|summarised|summarized")
 _REPORT_DATE = re.compile(first_letters(_REPORTED.split("|")) + r"\b(?:" + _REPORTED + r")\b[^;]{0,60}$", re.IGNORECASE)
-_REPORT_DATE_AFTER = re.compile(r"^,?\s*\(?(?:the\s+)?(?:publication date|date of (?:the |its )?(?:report|publication)|"
+_REPORT_DATE_AFTER = re.compile(r"^,?\s*\(?(?:the\s+)?(?:(?:summary|report|article|analysis|text)\b|publication date|date of (?:the |its )?(?:report|publication)|"
                                 r"(?:when|the day) (?:it was|the article was) (?:published|reported))", re.IGNORECASE)
 _AS_OF_WORDS = "as of|as at|by|on|until|at"
 _AS_OF = re.compile(first_letters(_AS_OF_WORDS.split("|")) + r"\b(?:" + _AS_OF_WORDS + r")\s+$", re.IGNORECASE)

@@ -394,6 +394,11 @@ class Passage:
         return content_words(self.text)
 
     @functools.cached_property
+    def stems(self) -> frozenset[str]:
+        """The stems of its content words, which the substance rule compares with a claim's."""
+        return stems(self.text)
+
+    @functools.cached_property
     def bounds(self) -> tuple[tuple[float, str], ...]:
         """bounded_figures(text)."""
         return bounded_figures(self.text)
@@ -493,11 +498,11 @@ class SourceIndex:
             found = [p.number for p in passages if self._holds(p, item)]
         if not found and item.kind != "quotation" and self._holds(self.metadata, item):
             found = [PUBLICATION_DETAILS]
-        if not found and item.kind == "quotation" and within is None:
+        if not found and item.kind == "quotation":
             # A quotation, or the parts an ellipsis joins, may run across one paragraph break of
-            # the archived text, never further.
-            found = [a.number for a, b in zip(passages, passages[1:])
-                     if _segments_in(item.value, a.text + " " + b.text)][:1]
+            # the archived text, never further: both paragraphs are then among those searched.
+            found = [n for a, b in zip(passages, passages[1:]) if b.number == a.number + 1
+                     and _segments_in(item.value, a.text + " " + b.text) for n in (a.number, b.number)][:2]
         return found
 
     def _looked_up(self, item: Item) -> list[int] | None:
@@ -576,6 +581,20 @@ when where which while with would your said says told according reported report"
 
 def content_words(text: str) -> frozenset[str]:
     return frozenset(w for w in re.findall(r"[a-z]{4,}", normalise(text).lower()) if w not in _STOP)
+
+
+@functools.lru_cache(maxsize=4096)
+def stems(text: str) -> frozenset[str]:
+    """The stems of a text's content words, by the stemmer Sphinx's English search uses: "shelling"
+    and "shelled" are one word, "evacuated" and "evacuation" another."""
+    return frozenset(_stemmer().stemWords(sorted(content_words(text))))
+
+
+@functools.cache
+def _stemmer():
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("english")
 
 
 # A claim's words, compared with each cited source's paragraphs in turn: read once.

@@ -30,7 +30,10 @@ from sphinxcontrib.bibtex.style.referencing.basic_author_year import (
     BasicAuthorYearParentheticalReferenceStyle,
     BasicAuthorYearTextualReferenceStyle,
 )
-from sphinxcontrib.bibtex.style.template import join2, post_text, pre_text, reference
+from sphinxcontrib.bibtex.richtext import BaseReferenceText
+from sphinxcontrib.bibtex.style.template import join2, pre_text, reference
+
+from briefing import pinpoints
 
 from briefing.dates import MONTH_NAMES, month_abbreviation, month_number
 from briefing.filecache import remember
@@ -78,6 +81,49 @@ def long_date(children, data):
     return Text(date_text(data["entry"], short=False))
 
 
+class PinpointText(BaseReferenceText):
+    """A citation's pinpoint ("¶10", "¶3–4, ¶9"), each run a link to its first paragraph in the
+    source's archived text. Rendered by the referencing style, as sphinxcontrib-bibtex renders the
+    reference itself: the links are made where the citation is, for every builder."""
+
+    def render(self, backend):
+        import docutils.nodes
+        from sphinx.util.nodes import make_refnode
+
+        from briefing_sources import passage_target
+
+        info, key, post = self.info[0]
+        rendered: list = []
+        for number, run in enumerate(pinpoints.runs(post)):
+            if number:
+                rendered.append(docutils.nodes.Text(", "))
+            label = pinpoints.write(run)
+            target = passage_target(info.builder.env, key, run)
+            if target is None:
+                rendered.append(docutils.nodes.Text(label))
+                continue
+            docname, anchor, title = target
+            link = make_refnode(info.builder, info.fromdocname, docname, anchor,
+                                docutils.nodes.inline(label, label), title)
+            link["classes"].append("pinpoint")
+            rendered.append(link)
+        return rendered
+
+
+@node
+def pinpoint_text(children, data):
+    """The citation's post-text: a pinpoint as links to its paragraphs, any other text as written."""
+    info = data["reference_info"]
+    if not pinpoints.is_pinpoint(info.post_text):
+        return Text(info.post_text)
+    try:
+        pinpoints.parse(info.post_text)
+    except pinpoints.PinpointError:
+        return Text(info.post_text)  # briefing_claims reports it, with its location
+    text = PinpointText((info, data["entry"].key, info.post_text), Text(info.post_text))
+    return text
+
+
 @dataclass
 class OutletPersonStyle(PersonStyle):
     def author_or_editor_or_title(self, full):
@@ -94,7 +140,7 @@ class OutletDateParenthetical(BasicAuthorYearParentheticalReferenceStyle):
             pre_text,
             reference[join(sep=self.author_year_sep)[
                 self.person.author_or_editor_or_title(full="s" in role_name), short_date]],
-            post_text,
+            pinpoint_text,
         ]
 
 
@@ -104,7 +150,7 @@ class OutletDateTextual(BasicAuthorYearTextualReferenceStyle):
             self.person.author_or_editor_or_title(full="s" in role_name),
             join[self.bracket.left,
                  join2(sep1=self.pre_text_sep, sep2=self.post_text_sep)[
-                     pre_text, reference[short_date], post_text],
+                     pre_text, reference[short_date], pinpoint_text],
                  self.bracket.right],
         ]
 

@@ -27,9 +27,11 @@ from sphinx.domains import Domain
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import make_refnode
-from sphinxcontrib.bibtex.nodes import raw_latex
+from sphinxcontrib.bibtex.citation_target import parse_citation_targets
 
-from briefing.claims import Block, PassageRef, conflict_items, judge, snippet
+from briefing import pinpoints
+from briefing.claims import Block, PassageRef, Segment, conflict_items, judge, snippet
+from briefing.pinpoints import Cite
 from briefing.errors import Location, Problem
 from briefing.evidence import extract
 from briefing_checks import checks_on
@@ -39,13 +41,6 @@ logger = logging.getLogger(__name__)
 EXEMPT_CLASS = "uncited-by-design"
 # The outlet's own text and the tables drawn from the registry are not the book's claims.
 NOT_CLAIMS = {EXEMPT_CLASS, "archived-text", "source-facts", "source-voices"}
-# How sphinxcontrib-bibtex writes a reference to a citation for LaTeX: a raw "\hyperlink{cite.DOC:ID}{",
-# the label, and a raw "}" (sphinxcontrib.bibtex.style.template.SphinxReferenceText).
-LATEX_LINK = re.compile(r"\\hyperlink\{[^}]*:(id\d+)\}\{$")
-
-
-class passage_links(nodes.Inline, nodes.Element):
-    """Placeholder for the links from a block to its evidence; replaced when resolving."""
 
 
 class cited_by(nodes.General, nodes.Element):
@@ -59,6 +54,7 @@ class Claim(NamedTuple):
     block_id: str  #: The block's ``claim-…`` id.
     snippet: str  #: The block's first words.
     line: int  #: The block's line in its document (a data row: the line of its table there).
+    paragraphs: tuple[int, ...] = ()  #: The source's paragraphs it rests on (its pinpoints).
 
 
 class CitingBlock(NamedTuple):
@@ -67,6 +63,7 @@ class CitingBlock(NamedTuple):
     docname: str  #: The citing page.
     block_id: str  #: The block's ``claim-…`` id, the link's anchor.
     snippet: str  #: The block's first words, the link's text.
+    paragraphs: tuple[int, ...] = ()  #: The paragraphs it is listed under.
 
 
 class Derived(NamedTuple):
@@ -81,7 +78,7 @@ class ClaimsDomain(Domain):
 
     name = "briefing"
     label = "Claims of the briefing book"
-    data_version = 2
+    data_version = 3
     initial_data: dict[str, Any] = {
         "claims": {},  # docname -> [Claim]
         "problems": {},  # docname -> [Problem], kept to be repeated by builds that do not re-read the page
@@ -212,7 +209,7 @@ def block_parts(block) -> tuple[str, list[addnodes.pending_xref], list[Derived]]
             if isinstance(child, nodes.Text):
                 texts.append(child.astext())
                 continue
-            if is_block(child) or _skipped(child) or isinstance(child, passage_links):
+            if is_block(child) or _skipped(child):
                 continue
             if isinstance(child, addnodes.pending_xref) and child.get("refdomain") == "cite":
                 child["briefing-offset"] = len(" ".join(texts))  # where the cited words end
@@ -231,13 +228,49 @@ def block_parts(block) -> tuple[str, list[addnodes.pending_xref], list[Derived]]
     return " ".join(texts), cites, derived
 
 
+def cite_targets(node) -> list[Cite]:
+    """The keys of one citation, each with the paragraphs its post-text pinpoints ("{¶10}"); a
+    post-text that is no pinpoint (or a malformed one, which check_document reports) pins nothing."""
+    cites = []
+    try:
+        targets = list(parse_citation_targets(node.get("reftarget", "")))
+    except ValueError:
+        return []  # sphinxcontrib-bibtex reports a malformed citation itself
+    for target in targets:
+        paragraphs: tuple[int, ...] = ()
+        if pinpoints.is_pinpoint(target.post):
+            try:
+                paragraphs = pinpoints.parse(target.post)
+            except pinpoints.PinpointError:
+                pass
+        cites.append(Cite(target.key, paragraphs))
+    return cites
+
+
+def segment_of(node, end: int) -> Segment:
+    """A citation node as the judge reads it: where its words end, its keys and pinpoints, its role."""
+    return Segment(node.get("briefing-offset", end), tuple(cite_targets(node)), node.get("reftype", "p"))
+
+
+def check_pinpoint_syntax(app, node) -> None:
+    """A post-text that starts with ¶ is a pinpoint, and must read as one."""
+    try:
+        targets = list(parse_citation_targets(node.get("reftarget", "")))
+    except ValueError:
+        return
+    for target in targets:
+        if pinpoints.is_pinpoint(target.post):
+            try:
+                pinpoints.parse(target.post)
+            except pinpoints.PinpointError as err:
+                _warn(app.env, _doc_location(app.env, node.line or 1), f"{err}, in the citation of {target.key}",
+                      "pinpoint")
+
+
 def cite_keys(cites) -> list[str]:
-    keys = []
+    keys: list[str] = []
     for node in cites:
-        for key in node.get("reftarget", "").split(","):
-            key = key.strip()
-            if key and key not in keys:
-                keys.append(key)
+        keys += [cite.key for cite in cite_targets(node) if cite.key not in keys]
     return keys
 
 
@@ -336,6 +369,9 @@ def check_document(app, doctree) -> None:
     if checks:
         check_headings(app, doctree)
         check_raw_html(app, doctree)
+        for node in doctree.findall(addnodes.pending_xref):
+            if node.get("refdomain") == "cite":
+                check_pinpoint_syntax(app, node)
     for block in list(blocks_of(doctree)):
         text, cites, derived = block_parts(block)
         if not re.search(r"\w", text) and not derived:  # any script: a Cyrillic block is a block
@@ -353,14 +389,10 @@ def check_document(app, doctree) -> None:
         found = check_evidence(app, block, text, derived, keys, location, cites, checks=checks)
         block_id = _claim_id(docname, text, taken)
         block["ids"].append(block_id)
+        block["briefing-passages"] = [tuple(ref) for ref in found]
         for key in keys:
-            claims.append(Claim(key, block_id, snippet(text), line))
-        # Each citation carries the passages of its own keys, shown beside each key when rendered.
-        for cite in cites:
-            own = cite_keys([cite])
-            links = passage_links()
-            links["passages"] = [ref for ref in found if ref.key in own]
-            cite.parent.insert(cite.parent.index(cite) + 1, links)
+            paragraphs = tuple(sorted({ref.number for ref in found if ref.key == key and ref.in_text}))
+            claims.append(Claim(key, block_id, snippet(text), line, paragraphs))
 
 
 def check_raw_html(app, doctree) -> None:
@@ -391,7 +423,10 @@ def check_headings(app, doctree) -> None:
                   f"its {_scope_kind(scope)} cites a source: cite the source that holds it there", "uncited")
             continue
         _depend_on_sources(app, keys)
-        block = Block(text=text, keys=tuple(keys), derived=tuple(derived), location=location)
+        cites = [node for node in scope.findall(addnodes.pending_xref) if node.get("refdomain") == "cite"]
+        block = Block(text=text, keys=tuple(keys), derived=tuple(derived), location=location,
+                      segments=(Segment(len(text), tuple(c for node in cites for c in cite_targets(node))),),
+                      pins_required=False)
         for problem in judge(block, corpus(app.env)).problems:
             _report(env, dataclasses.replace(problem, message=f"{kind} “{snippet(text, 10)}”: {problem.message}"))
 
@@ -480,11 +515,13 @@ def check_evidence(app, block, text, derived, keys, location: Location, cites=()
                    checks: bool = True) -> list[PassageRef]:
     """Judge the block (briefing.claims) and warn for each problem; return the passages that hold
     its evidence. Unchecked, only the passages are found."""
+    page_source = corpus(app.env).source_on_page(app.env.docname)
+    implied = (Cite(page_source.key, pinpoints.locators(text)),) if page_source and page_source.key in keys else ()
     verdict = judge(Block(text=text, keys=tuple(keys), derived=tuple(derived),
                           passage=block.get("briefing-passage"), reported_by=block.get("briefing-reported-by"),
                           rows=tuple(tuple(row) for row in block.get("briefing-rows", ())),
-                          segments=tuple((cite.get("briefing-offset", len(text)), tuple(cite_keys([cite])))
-                                         for cite in cites),
+                          segments=tuple(segment_of(cite, len(text)) for cite in cites),
+                          implied=tuple(c for c in implied if not any(c.key == k for n in cites for k in cite_keys([n]))),
                           location=location),
                     corpus(app.env), checks=checks)
     for problem in verdict.problems if checks else ():
@@ -494,60 +531,6 @@ def check_evidence(app, block, text, derived, keys, location: Location, cites=()
 
 # --- rendering --------------------------------------------------------------------------------
 
-def link_passages(app, doctree, docname) -> None:
-    """Put after each key's reference in a rendered citation the links to that source's passages
-    that hold the block's evidence: "(Alpha News, 19 Sep 2022 ¶2)"."""
-    sources = corpus(app.env).sources
-    keys_by_id = {c.citation_id: c.key for c in app.env.get_domain("cite").citations}
-    for node in list(doctree.findall(passage_links)):
-        by_key: dict[str, nodes.inline] = {}
-        for ref in sorted(node["passages"]):
-            source = sources.get(ref.key)
-            if source is None or source.page not in app.env.all_docs:
-                continue
-            if ref.in_text:
-                anchor, label = source.anchor(ref.number), f"¶{ref.number}"
-                title = f"{source.short}, paragraph {ref.number}"
-            else:
-                anchor, label, title = f"{ref.key}-facts", "date", f"{source.short}: publication details"
-            links = by_key.setdefault(ref.key, nodes.inline(classes=["passage-links"]))
-            if len(links):
-                links += nodes.Text("\u2009")  # keeps "¶7 ¶10" apart in every output format
-            links += make_refnode(app.builder, docname, source.page, anchor, nodes.inline(label, label), title)
-        citation = node.parent[node.parent.index(node) - 1] if node.parent.index(node) else None
-        unplaced = place_beside_keys(citation, by_key, keys_by_id)
-        for key in unplaced:
-            logger.warning(f"the passage links of {key} could not be put beside its reference in the citation, "
-                           "whose rendering (sphinxcontrib-bibtex) is not the one briefing_claims.place_beside_keys "
-                           "reads: update that function", location=node, subtype="passage-links", type="briefing")
-        node.replace_self(list(unplaced.values()))
-
-
-def place_beside_keys(citation, by_key: dict[str, nodes.inline], keys_by_id: dict[str, str]) -> dict[str, nodes.inline]:
-    """Put each key's passage links right after that key's reference inside the rendered
-    ``citation``; return those it could not place. The one reader of sphinxcontrib-bibtex's
-    rendering: a reference node per key (HTML and the other builders), or for LaTeX a raw
-    "\\hyperlink{cite.DOC:ID}{", the label and a raw "}" (LATEX_LINK)."""
-    by_key = dict(by_key)
-    if citation is None or "bibtex-citation" not in citation.get("classes", []):
-        return by_key
-    for reference in list(citation.findall(nodes.reference)):
-        target = reference.get("refuri", "") or reference.get("refid", "")
-        key = keys_by_id.get(target.rsplit("#", 1)[-1])
-        if key in by_key:
-            reference.parent.insert(reference.parent.index(reference) + 1, by_key.pop(key))
-    opened = None
-    for child in list(citation.children):
-        if isinstance(child, raw_latex):
-            match = LATEX_LINK.search(child.rawsource)
-            if match:
-                opened = keys_by_id.get(match.group(1))
-            elif child.rawsource == "}" and opened in by_key:
-                citation.insert(citation.index(child) + 1, by_key.pop(opened))
-                opened = None
-    return by_key
-
-
 def list_citing_blocks(app, doctree, docname) -> None:
     """Fill each ``{cited-by}`` list with the blocks of the book that cite its source."""
     for node in list(doctree.findall(cited_by)):
@@ -555,19 +538,36 @@ def list_citing_blocks(app, doctree, docname) -> None:
 
 
 def _cited_by_list(app, docname, key):
+    """The blocks citing a source, grouped under each paragraph they rest on (a block resting on
+    several is listed under each), so that a reader at a paragraph sees what rests on it."""
     entries = sorted((doc, claim) for doc, claims in claims_domain(app.env).claims.items()
                      for claim in claims if claim.key == key)
     if not entries:
         return nodes.paragraph("", "No block of the book cites this source yet.")
     entries.sort(key=lambda entry: (entry[0], entry[1].line))
-    items = nodes.bullet_list(classes=["cited-by"])
+    source = corpus(app.env).sources.get(key)
+    by_paragraph: dict[int, list] = {}
     for doc, claim in entries:
-        title = app.env.titles[doc].astext() if doc in app.env.titles else doc
-        para = nodes.paragraph()
-        para += make_refnode(app.builder, docname, doc, claim.block_id,
-                             nodes.inline("", f"{title}: {claim.snippet}"), f"{title}")
-        items += nodes.list_item("", para)
-    return items
+        for number in claim.paragraphs or (0,):
+            by_paragraph.setdefault(number, []).append((doc, claim))
+    groups = nodes.bullet_list(classes=["cited-by"])
+    for number in sorted(by_paragraph):
+        head = nodes.paragraph(classes=["cited-by-paragraph"])
+        if number and source is not None:
+            label = f"¶{number}"
+            head += make_refnode(app.builder, docname, source.page, source.anchor(number),
+                                 nodes.inline(label, label), f"{source.short}, {label}")
+        else:
+            head += nodes.Text("No paragraph named")
+        items = nodes.bullet_list()
+        for doc, claim in by_paragraph[number]:
+            title = app.env.titles[doc].astext() if doc in app.env.titles else doc
+            para = nodes.paragraph()
+            para += make_refnode(app.builder, docname, doc, claim.block_id,
+                                 nodes.inline("", f"{title}: {claim.snippet}"), f"{title}")
+            items += nodes.list_item("", para)
+        groups += nodes.list_item("", head, items)
+    return groups
 
 
 # --- after reading: what incremental builds must redo -----------------------------------------
@@ -577,7 +577,8 @@ def cited_by_key(claims_by_doc: dict[str, list[Claim]]) -> dict[str, set[CitingB
     cited: dict[str, set[CitingBlock]] = {}
     for docname, claims in claims_by_doc.items():
         for claim in claims:
-            cited.setdefault(claim.key, set()).add(CitingBlock(docname, claim.block_id, claim.snippet))
+            cited.setdefault(claim.key, set()).add(CitingBlock(docname, claim.block_id, claim.snippet,
+                                                               claim.paragraphs))
     return cited
 
 
@@ -601,13 +602,11 @@ def setup(app):
     app.setup_extension("briefing_checks")
     app.setup_extension("briefing_sources")
     app.add_domain(ClaimsDomain)
-    app.add_node(passage_links)
     app.add_node(cited_by)
     app.add_role("derived", derived_role)
     app.add_directive("uncited", Uncited)
     app.add_directive("cited-by", CitedBy)
     app.connect("env-updated", after_reading)
     app.connect("doctree-read", check_document)
-    app.connect("doctree-resolved", link_passages)
     app.connect("doctree-resolved", list_citing_blocks)
-    return {"version": "1.0", "env_version": 4, "parallel_read_safe": True, "parallel_write_safe": True}
+    return {"version": "1.0", "env_version": 5, "parallel_read_safe": True, "parallel_write_safe": True}

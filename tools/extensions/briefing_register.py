@@ -29,7 +29,7 @@ from briefing import kept
 from briefing.datafiles import DataError, read_dataset, read_rows
 from briefing.metadata import article_from_entry
 from briefing.register import Block, Entry, annotation, entry, register_files
-from briefing_claims import block_parts, cite_keys, passage_links
+from briefing_claims import block_parts, cite_keys
 from briefing_data import FILE_SETTINGS
 from briefing_sources import corpus
 
@@ -52,16 +52,6 @@ def _html_only(app) -> bool:
 
 
 # --- collecting the blocks --------------------------------------------------------------------
-
-def _owner(node):
-    """The nearest enclosing block that the claims rule gave a ``claim-…`` id."""
-    parent = node.parent
-    while parent is not None:
-        if any(i.startswith("claim-") for i in parent.get("ids", [])):
-            return parent
-        parent = parent.parent
-    return None
-
 
 def _data_rows(app) -> dict[str, dict]:
     rows, root = {}, Path(app.srcdir)
@@ -91,11 +81,6 @@ def collect_blocks(app, doctree) -> None:
     """After the claims rule (doctree-read, priority 500): one record per cited block."""
     env = app.env
     blocks: list[Block] = []
-    passages: dict[int, list] = {}
-    for links in doctree.findall(passage_links):
-        owner = _owner(links)
-        if owner is not None:
-            passages.setdefault(id(owner), []).extend(tuple(p) for p in links["passages"])
     rows = None
     # A source page's annotation rests on the page's own source (as the claims rule reads it).
     page_source = [source.key] if (source := corpus(app.env).source_on_page(env.docname)) else []
@@ -104,10 +89,7 @@ def collect_blocks(app, doctree) -> None:
         if claim is None:
             continue
         text, cites, derived = block_parts(node)
-        found = []
-        for passage in passages.get(id(node), []):
-            if passage not in found:
-                found.append(passage)
+        found = [tuple(ref) for ref in node.get("briefing-passages", ())]
         origin = node.get("briefing-origin")
         extra = {}
         if isinstance(origin, str):

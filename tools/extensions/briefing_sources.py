@@ -21,6 +21,7 @@ from briefing.bibcheck import field_problems, read_problems
 from briefing.bibfile import shared_bib
 from briefing.dates import date_words
 from briefing.errors import Problem
+from briefing.pinpoints import write
 from briefing.corpus import Corpus
 from briefing_bibstyle import month_index, date_text, day_parts
 from briefing_checks import checks_on
@@ -68,6 +69,21 @@ def corpus(env) -> Corpus:
     """This build's sources; ``corpus(env).sources`` is the registry ({} when it is unreadable:
     check_registry has said why)."""
     return env.get_domain(SourcesDomain.name).corpus
+
+
+def passage_target(env, key: str, paragraphs: tuple[int, ...]) -> tuple[str, str, str] | None:
+    """Where a pinpoint's link goes: the source page, the anchor of its first paragraph, and a
+    title quoting the paragraph's opening words. None when the source has no page or no such
+    paragraph (the claims rule reports that)."""
+    found = corpus(env)
+    source, index = found.sources.get(key), found.index(key)
+    if source is None or index is None or source.page not in env.all_docs:
+        return None
+    if not paragraphs or paragraphs[-1] > len(index.paragraphs):
+        return None
+    words = index.paragraphs[paragraphs[0] - 1].split()
+    opening = " ".join(words[:16]) + ("…" if len(words) > 16 else "")
+    return source.page, source.anchor(paragraphs[0]), f"{source.short}, {write(paragraphs)}: “{opening}”"
 
 
 def cited_doc(app, docname: str) -> bool:
