@@ -57,6 +57,7 @@ class Source:
     short: str
     location: str  # "data/sources.toml:LINE" of the source's table header
     voices: tuple[Voice, ...] = ()
+    inferred_day: bool = False  # the day of ``published`` is the book's inference; the source prints none
 
     @property
     def outlet(self) -> str | None:
@@ -182,6 +183,7 @@ def load_registry(root: Path, rel_path: str = "data/sources.toml") -> dict[str, 
             short=table["short"],
             location=location,
             voices=_voices(key, table.get("voices", []), location),
+            inferred_day=table.get("day_inferred") is True,
         )
     return sources
 

@@ -36,7 +36,7 @@ from .dates import MONTH_NAMES
 from .errors import Location, Problem
 from .evidence import (BOUND, PUBLICATION_DETAILS, DerivedError, Item, Passage, SourceIndex,
                        blank_locators, bounded_figures, date_spans, extract, figure_spans, first_letters, normalise,
-                       parse_derived, quoted_in, stems)
+                       index_passage, parse_derived, quoted_in, stems)
 from .names import Names
 from .pinpoints import Cite, write
 
@@ -143,7 +143,7 @@ def judge(block: Block, corpus: Corpus, *, checks: bool = True) -> Verdict:
         if block.pins_required:
             verdict.problems += _unpinned(block, pieces, context)
     if checks and corpus.names is not None and indexes:
-        for rule in MEANING_RULES:
+        for rule in MEANING_RULES if block.pins_required else HEADING_RULES:
             verdict.problems += rule(block, context)
     return verdict
 
@@ -239,9 +239,17 @@ def candidates(item_texts: str, key: str, index: SourceIndex, limit: int = 3) ->
 
 
 def _unpinned(block: Block, pieces: list[Piece], ctx: _Context) -> list[Problem]:
-    """A citation of an archived source that names no paragraph: say which to name, and how."""
+    """A citation of an archived source that names no paragraph, or one beyond its text: say
+    which to name, and how."""
     problems = []
     for piece in pieces:
+        for cite in piece.cites:
+            index = ctx.indexes.get(cite.key)
+            beyond = [n for n in cite.paragraphs if index is not None and n > len(index.passages)]
+            if beyond:
+                problems.append(block.problem(
+                    "pinpoint", f"the pinpoint {write(cite.paragraphs)} of {cite.key} names ¶{beyond[0]}, but its "
+                                f"archived text has {len(index.passages)} paragraphs: correct the pinpoint"))
         missing = [cite for cite in piece.cites if not cite.paragraphs and cite.key in ctx.indexes]
         if not missing:
             continue
@@ -362,9 +370,17 @@ def _rows_passages(rows, indexes: dict[str, SourceIndex]) -> dict[str, list[Pass
     for key, text in rows:
         if key in indexes:
             found = _row_passage(text, {key: indexes[key]})
-            if found:
-                within.setdefault(key, []).extend(p for p in found[key] if p.number not in
-                                                  {q.number for q in within.get(key, [])})
+            for passage in found[key] if found else ():
+                kept = within.setdefault(key, [])
+                same = next((n for n, p in enumerate(kept) if p.number == passage.number), None)
+                if same is None:
+                    kept.append(passage)
+                elif passage.text not in kept[same].text:
+                    # Two rows quote two parts of one paragraph: the chart may draw on both.
+                    kept[same] = _row_passage(f"{kept[same].text} {passage.text}", {key: indexes[key]})[key][0] \
+                        if f"{kept[same].text} {passage.text}" in indexes[key].passages[passage.number - 1].text \
+                        else index_passage(passage.number, f"{kept[same].text} {passage.text}",
+                                           indexes[key].source.published)
     return within
 
 
@@ -444,9 +460,24 @@ class _Context:
         if number == PUBLICATION_DETAILS:
             return None
         if self.within is not None and key in self.within:
-            return self.within[key][0]
+            return next((p for p in self.within[key] if p.number == number), self.within[key][0])
         passages = self.indexes[key].passages
         return passages[number - 1] if number <= len(passages) else None
+
+    @property
+    def vocabulary(self):
+        from .meaning import Vocabulary
+
+        return getattr(self.corpus, "vocabulary", None) or Vocabulary()
+
+    def corpus_words(self) -> frozenset[str]:
+        """The words the sources use, and those of the names' forms, lower case."""
+        words = getattr(self.corpus, "words", None)
+        return (words() if words else frozenset()) | frozenset(w.lower() for w in self.name_tokens())
+
+    def name_tokens(self) -> frozenset[str]:
+        """The words of every name and form of data/names.toml."""
+        return _name_tokens(self.names)
 
     def outlet(self, key: str) -> str | None:
         source = self.corpus.source(key)
@@ -462,6 +493,12 @@ class _Context:
 
     def source_names(self, key: str) -> frozenset[str]:
         return self.corpus.named_by(key)
+
+
+@functools.lru_cache(maxsize=8)
+def _name_tokens(names: Names) -> frozenset[str]:
+    return frozenset(word for name in names.names.values() for form in (name.name, *name.forms)
+                     for word in re.findall(r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?", form))
 
 
 # Sentences end at . ! ? before a capital, a quotation mark or a bracket; not after "St." or "a.m.".
@@ -642,7 +679,8 @@ def rule_as_of(block: Block, ctx: _Context) -> list[Problem]:
             if not hits:
                 continue  # the evidence rule has said so
             after = plain[start + len(date.shown):start + len(date.shown) + 60]
-            as_report = bool(_REPORT_DATE.search(before) or _REPORT_DATE_AFTER.match(after))
+            as_report = bool(_REPORT_DATE.search(before) or _REPORT_DATE_AFTER.match(after)
+                             or _outlet_dated(ctx, before))
             if not any(hit.in_text for hit in hits) and not as_report:
                 problems.append(block.problem(
                     "as-of", f"{date.describe()} is only the publication date of "
@@ -662,6 +700,16 @@ def rule_as_of(block: Block, ctx: _Context) -> list[Problem]:
                          "holds them gives that date: date them as their passage does, or "
                          f"present it as the date of the report (“reported on {date.shown}”)"))
     return problems
+
+
+_OUTLET_ON = re.compile(r"^(?:'s?(?:\s+[a-z-]+){0,2})?,?\s+(?:on|of)\s+$")
+
+
+def _outlet_dated(ctx: _Context, before: str) -> bool:
+    """"Interfax, on 22 September", "inozPRESS.kg's summary of 10 October": an outlet's name just
+    before a date makes it the date of the outlet's report."""
+    return any(ctx.names.names[name].kind == "outlet" and _OUTLET_ON.match(before[end:])
+               for name, _, end in ctx.names.find(before))
 
 
 def _is_dateline(passage: Passage | None) -> bool:
@@ -737,12 +785,46 @@ def rule_reporter(block: Block, ctx: _Context) -> list[Problem]:
     return problems
 
 
-def _counts_near(text: str, figures, value: float, table: dict[str, str], before: int, after: int,
-                 sentence: bool = False) -> dict[str, str]:
-    """What the words beside each occurrence of ``value`` in ``text`` say it counts: {concept: word}.
-    ``figures``: figure_spans(text)."""
-    spans = [(start, end) for number, start, end in figures if number == value]
-    return _words_near(text, spans, table, before, after, sentence)
+_NEAR = 12  # words between a figure and its count word, at most
+_PHRASE_END = re.compile(r"[.!?;:]\s|,\s|\s(?:and|while|whereas|but)\s")
+
+
+def own_counts(text: str, figures, value: float, table: dict[str, str]) -> dict[str, str]:
+    """What each occurrence of ``value`` in ``text`` counts, by the count word of its own phrase:
+    the nearest within its clause, never across another figure ("the deaths of 59 people and the
+    injuries of another 198": 59 counts deaths, 198 injuries). A phrase is first taken between
+    commas and conjunctions; where it holds no count word, the clause between the neighbouring
+    figures. ``figures``: figure_spans(text). {concept: word}."""
+    found: dict[str, str] = {}
+    spans = sorted((start, end) for _, start, end in figures)
+    for number, start, end in figures:
+        if number != value:
+            continue
+        before = max((e for s, e in spans if e <= start), default=0)
+        after = min((s for s, e in spans if s >= end), default=len(text))
+        left, right = text[before:start], text[end:after]
+        left, right = _CLAUSE_END.split(left)[-1], _CLAUSE_END.split(right)[0]
+        for narrow in (True, False):
+            near_left = _PHRASE_END.split(left)[-1] if narrow else left
+            near_right = _PHRASE_END.split(right)[0] if narrow else right
+            nearest = _nearest_count(near_left.lower(), near_right.lower(), table)
+            if nearest:
+                found.update(nearest)
+                break
+    return found
+
+
+def _nearest_count(left: str, right: str, table: dict[str, str]) -> dict[str, str]:
+    """The count word nearest to a figure that stands between ``left`` and ``right`` (both kept on
+    a tie): {concept: word}."""
+    pattern = _table_pattern(tuple(table))
+    left, right = " ".join(_WORD.findall(left)), " ".join(_WORD.findall(right))
+    lefts = [(len(_WORD.findall(left[m.end():])), m.group(1)) for m in pattern.finditer(left)]
+    rights = [(len(_WORD.findall(right[:m.start()])), m.group(1)) for m in pattern.finditer(right)]
+    ranked = sorted(found for found in lefts + rights if found[0] <= _NEAR)
+    if not ranked:
+        return {}
+    return {table[word]: word for distance, word in ranked if distance == ranked[0][0]}
 
 
 _CLAUSE_END = re.compile(r"[.!?;]\s")
@@ -804,7 +886,9 @@ def rule_counted(block: Block, ctx: _Context) -> list[Problem]:
     for item in ctx.items:
         if item.kind != "figure" or isinstance(item.value, str) or item.value in seen or 1900 <= item.value <= 2100:
             continue  # a year counts nothing
-        said = _counts_near(text, figure_spans(text), item.value, table, before=3, after=4)
+        # A data row's count is its "counted" column, whose words all describe the figure.
+        said = (_words_near(text, [(s, e) for v, s, e in figure_spans(text) if v == item.value], table, 30, 30)
+                if block.passage is not None else own_counts(text, figure_spans(text), item.value, table))
         side = _side(text, item.value)
         if not said and not side:
             continue  # the block says nothing of the figure that its passage could gainsay
@@ -827,18 +911,28 @@ def rule_counted(block: Block, ctx: _Context) -> list[Problem]:
         given: dict[str, str] = {}
         for key, number in hits:
             passage = ctx.passage(key, number)
-            given.update(_counts_near(passage.text, passage.figure_spans, item.value, table, before=12, after=12,
-                                      sentence=True))
+            given.update(own_counts(passage.text, passage.figure_spans, item.value, table))
         if set(said) & set(given):
             continue
         seen.add(item.value)
         where = ", ".join(f"{key} ¶{n}" for key, n in hits[:3])
         told = " or ".join(f"“{w}”" for w in given.values()) or "no count the book's table knows"
+        elsewhere = _counted_elsewhere(ctx, item, said)
         problems.append(block.problem(
             "counted", f"{item.describe()} is given as “{next(iter(said.values()))}”, but the "
-                       f"passage that holds it ({where}) gives it as {told}: say what the "
-                       "source counts, or cite the passage that counts this"))
+                       f"passage that holds it ({where}) counts {told} with it: say what the "
+                       "source counts" + (f", or cite {elsewhere}, which counts this" if elsewhere else "")))
     return problems
+
+
+def _counted_elsewhere(ctx: _Context, item: Item, said: dict[str, str]) -> str:
+    """The paragraph of a cited source that gives ``item`` the count the block gives it, if any."""
+    for key, index in ctx.indexes.items():
+        for passage in index.passages:
+            if item.value in passage.figures and set(said) & set(
+                    own_counts(passage.text, passage.figure_spans, item.value, ctx.corpus.counted)):
+                return f"{key} ¶{passage.number}"
+    return ""
 
 
 _BOUNDING = "before|after|since|until|till|by"
@@ -908,8 +1002,85 @@ def rule_insertions(block: Block, ctx: _Context) -> list[Problem]:
     return problems
 
 
-MEANING_RULES = (rule_names, rule_attribution, rule_as_of, rule_bounds, rule_reporter, rule_counted,
+def rule_substance(block: Block, ctx: _Context) -> list[Problem]:
+    """A pinpointed paragraph is about what its citation covers: it shares a name or a content
+    word (stemmed) with those words, and it gives every person and organisation they name (or
+    is voiced by them)."""
+    problems = []
+    for piece in cited_pieces(block):
+        text = normalise(piece.text)
+        words, named = stems(text), ctx.names.find(_blank_quotations(text))
+        names = {name for name, _, _ in named}
+        pinned = [(cite, [ctx.passage(cite.key, n) for n in cite.paragraphs]) for cite in piece.cites
+                  if cite.paragraphs and cite.key in ctx.indexes]
+        pinned = [(cite, passages) for cite, passages in pinned if all(passages)]  # beyond the text: said apart
+        if not pinned or not (words or names):
+            continue
+        groups = _groups(ctx, text)
+        for cite, passages in pinned:
+            shared = (words & frozenset().union(*(p.stems for p in passages))) or (
+                names & frozenset().union(*(ctx.names_in(cite.key, p.number) for p in passages))) or (
+                groups & frozenset().union(*(_groups(ctx, p.text, p) for p in passages)))
+            if shared:
+                continue
+            best = [n for n in candidates(piece.text, cite.key, ctx.indexes[cite.key]) if n not in cite.paragraphs]
+            hint = f": the paragraphs that share most with them are {write(best)}" if best else ""
+            problems.append(block.problem(
+                "substance", f"{cite.key} {write(cite.paragraphs)} shares no name and no content word with the "
+                             f"words its citation covers (“{snippet(piece.text, 10)}”): it is about something "
+                             f"else; pinpoint the paragraph they rest on{hint}"))
+        problems += _unnamed_in_pinpoint(block, ctx, piece, names, pinned)
+    return problems
+
+
+def _groups(ctx: _Context, text: str, passage: Passage | None = None) -> frozenset[str]:
+    """The groups of data/related.toml that ``text`` uses; a paragraph also has those its figures
+    or dates stand for."""
+    related = getattr(ctx.corpus, "related", {})
+    found = {related[word] for word in _WORD.findall(text.lower()) if word in related}
+    held = getattr(ctx.corpus, "related_held", {})
+    if passage is not None:
+        figures, dates = [v for v in passage.figures if isinstance(v, float)], passage.dates
+    else:
+        items = extract(text)
+        figures = [i.value for i in items if i.kind == "figure" and isinstance(i.value, float)]
+        dates = [i for i in items if i.kind == "date"]
+    found |= {group for group, kind in held.items()
+              if (kind == "figure" and any(v < 1900 or v > 2100 for v in figures)) or (kind == "date" and dates)}
+    return frozenset(found)
+
+
+# Who is named in a sentence must be named where it rests; a country or a place is often only
+# the setting, which the paragraph need not repeat.
+_MUST_BE_NAMED = ("person", "organisation")
+
+
+def _unnamed_in_pinpoint(block: Block, ctx: _Context, piece: Piece, names: set[str], pinned) -> list[Problem]:
+    problems = []
+    for name in sorted(names):
+        if ctx.names.names[name].kind not in _MUST_BE_NAMED:
+            continue
+        if any(name in ctx.names_in(cite.key, p.number) or ctx.speaks(name, cite.key, p.number)
+               or name == ctx.outlet(cite.key) for cite, passages in pinned for p in passages):
+            continue
+        elsewhere = [(cite.key, p.number) for cite, _ in pinned for p in ctx.indexes[cite.key].passages
+                     if name in ctx.names_in(cite.key, p.number) or ctx.speaks(name, cite.key, p.number)]
+        if not elsewhere:
+            continue  # no paragraph of these sources names it: the names rule's question
+        shown = "; ".join(f"{cite.key} {write(cite.paragraphs)}" for cite, _ in pinned)
+        key, number = elsewhere[0]
+        problems.append(block.problem(
+            "substance", f"the words of this citation name {name}, but the paragraphs it pinpoints ({shown}) "
+                         f"do not; {key} ¶{number} does: add ¶{number} to the pinpoint, or leave the name out"))
+    return problems
+
+
+HEADING_RULES = (rule_names, rule_attribution, rule_as_of, rule_bounds, rule_reporter, rule_counted,
                  rule_dated, rule_insertions)
+# A heading is held to its section's pinpoints, all together: what each covers is for its blocks.
+from .meaning import RULES as _SENTENCE_RULES  # noqa: E402 (the rules there read this module's context)
+
+MEANING_RULES = (rule_substance,) + HEADING_RULES + _SENTENCE_RULES
 
 
 # --- pages exempt from the rule ---------------------------------------------------------------

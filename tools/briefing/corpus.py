@@ -5,6 +5,7 @@ A build takes it from ``Corpus.shared``: made once per process while its files a
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from .archive import RegistryError, Source, encoding_problem, integrity_problem,
 from .errors import Problem
 from .evidence import Item, SourceIndex
 from .filecache import Stamps, remember
+from .meaning import Vocabulary, VocabularyError, load_vocabulary
 from .names import Names, NamesError, load_names
 
 
@@ -27,13 +29,27 @@ def load_counted(path: Path) -> dict[str, str]:
     return {word.lower(): concept for concept, table in data.items() for word in table.get("words", [])}
 
 
+def load_related(path: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """data/related.toml as ({word: group}, {group: "figure" | "date"}); empty when the book keeps
+    no such table."""
+    if not path.is_file():
+        return {}, {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError:
+        return {}, {}
+    words = {word.lower(): group for group, table in data.items() for word in table.get("words", [])}
+    return words, {group: table["held"] for group, table in data.items() if table.get("held")}
+
+
 class Corpus:
     def __init__(self, root: Path, registry_file: str = "data/sources.toml", names_file: str = "data/names.toml",
-                 counted_file: str = "data/counted.toml", events_file: str = "data/events.toml"):
+                 counted_file: str = "data/counted.toml", events_file: str = "data/events.toml",
+                 related_file: str = "data/related.toml", meaning_file: str = "data/meaning.toml"):
         self.root = Path(root)
         # The files it is made of, each stamped before it is read (the archived texts when first indexed).
         self.stamps = Stamps()
-        for name in (registry_file, names_file, counted_file, events_file):
+        for name in (registry_file, names_file, counted_file, events_file, related_file, meaning_file):
             self.stamps.note(self.root / name)
         # An unreadable registry or names file reads as none; the error is kept for the build to
         # report (briefing_sources.check_registry).
@@ -49,6 +65,12 @@ class Corpus:
             self.names, self.names_error = None, err
         self.counted = load_counted(self.root / counted_file)
         self.events = load_counted(self.root / events_file)
+        self.related, self.related_held = load_related(self.root / related_file)
+        try:
+            self.vocabulary = load_vocabulary(self.root / meaning_file)
+        except VocabularyError:
+            self.vocabulary = Vocabulary()  # reported with the registry's problems
+        self._words: frozenset[str] | None = None
         self._indexes: dict[str, SourceIndex | None] = {}
         self._named: dict[str, frozenset[str]] = {}
         self._holders: dict[tuple, set[str]] | None = None
@@ -85,6 +107,17 @@ class Corpus:
 
     def keys(self) -> list[str]:
         return list(self.sources)
+
+    def words(self) -> frozenset[str]:
+        """Every word the archived texts use, lower case: the spellings the sources vouch for."""
+        if self._words is None:
+            found: set[str] = set()
+            for key in self.sources:
+                index = self.index(key)
+                for passage in index.passages if index else ():
+                    found |= {w.lower() for w in re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", passage.text)}
+            self._words = frozenset(found)
+        return self._words
 
     def source(self, key: str) -> Source | None:
         return self.sources.get(key)
