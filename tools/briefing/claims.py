@@ -225,13 +225,19 @@ def candidates(item_texts: str, key: str, index: SourceIndex, limit: int = 3) ->
     names and content words."""
     body = [p for p in index.passages if not is_publication_line(p)]
     published = (index.source.month, index.source.day)
-    found: list[int] = []
-    for item in extract(item_texts):
+    holding: dict[int, set[int]] = {}  # paragraph -> the items it holds
+    for n, item in enumerate(extract(item_texts)):
         if item.kind == "date" and item.value[1:] == published:
             continue  # the publication date, which a dateline repeats
         for number in index.find(item, body):
-            if number and number not in found:
-                found.append(number)
+            if number:
+                holding.setdefault(number, set()).add(n)
+    found: list[int] = []
+    uncovered = set().union(*holding.values()) if holding else set()
+    while uncovered:  # the fewest paragraphs that hold every item, most holding first
+        best = max(sorted(holding), key=lambda number: len(holding[number] & uncovered))
+        found.append(best)
+        uncovered -= holding[best]
     if found:
         return sorted(found)[:limit * 2]
     ranked = sorted(((len(stems(item_texts) & p.stems), -p.number) for p in body), reverse=True)
@@ -307,8 +313,9 @@ def _hits(item: Item, indexes: dict[str, SourceIndex], within, pins: Pins | None
 def _not_held(ctx: _Context, item: Item, within, block: Block) -> str:
     """Why ``item`` is not in the passages it is held to, and what to do."""
     if within is not None:
-        row = "the passages of the rows the chart draws" if block.rows else "the passage this row names"
-        return _missing_message(ctx.corpus, item, block.keys, row)
+        if block.rows:
+            return _missing_message(ctx.corpus, item, block.keys, "the passages of the rows the chart draws")
+        return _row_missing(ctx, item, block)
     pins = ctx.scope.get(item) or {}
     pinned = {key: paragraphs for key, paragraphs in pins.items() if paragraphs and key in ctx.indexes}
     elsewhere = []
@@ -382,6 +389,25 @@ def _rows_passages(rows, indexes: dict[str, SourceIndex]) -> dict[str, list[Pass
                         else index_passage(passage.number, f"{kept[same].text} {passage.text}",
                                            indexes[key].source.published)
     return within
+
+
+def _row_missing(ctx: _Context, item: Item, block: Block) -> str:
+    """A data row's figure or date that its passage does not hold: where it is, and what to write
+    (a row names its source and passage in its own columns; it cites nothing)."""
+    message = f"{item.describe()} is not in the passage this row names"
+    for key in block.keys:
+        index = ctx.indexes.get(key)
+        numbers = [n for n in (index.find(item) if index else []) if n]
+        if numbers:
+            return (f"{message}; it is in {key} ¶{numbers[0]}: copy into the row's passage column the words of "
+                    f"¶{numbers[0]} that hold it, or correct the figure")
+    elsewhere = [(key, numbers) for key in ctx.corpus.holding(item) if key not in block.keys
+                 and (numbers := [n for n in ctx.corpus.index(key).find(item) if n])]
+    if elsewhere:
+        key, numbers = elsewhere[0]
+        return (f"{message}; it is in {key} ¶{numbers[0]}: set the row's source to {key} and its passage to the "
+                f"words of ¶{numbers[0]} that hold it, or correct the figure")
+    return f"{message}, nor anywhere in its source: correct the figure or the passage"
 
 
 def _missing_message(corpus: Corpus, item: Item, keys, row: str) -> str:
@@ -515,7 +541,8 @@ _IN_ACCOUNT = (re.compile(r"\bin (?:the )?$", re.IGNORECASE), re.compile(r"^'s (
 # How a source itself credits a body with what it reports: a quotation credited to that body by
 # the book may be the source's words about it.
 _SOURCE_CREDITS_AFTER = re.compile(r"^(?:'s?)?(?:\s+[a-z-]+){0,3}?\s+(?:said|says|told|reported|reports|stated|"
-                                   r"announced|added|disclosed|revealed|noted)\b")
+                                   r"announced|added|disclosed|revealed|noted|accused|proposed|urged|"
+                                   r"believes|believe|pointed out|confirmed|emphasized|emphasised)\b")
 _SOURCE_CREDITS_BEFORE = re.compile(r"according to(?: the)?(?: [\w-]+){0,5}? (?:the )?$", re.IGNORECASE)
 _OWN_WORDS = re.compile(r"^'s?\s+(?:words|figures?|count|toll|data|press service)\b")
 _BEFORE_NAME = re.compile(r"(?:according to|(?:reported|said|stated|announced|quoted|told|given|cited|counted|"
@@ -654,12 +681,11 @@ def _credits(ctx: _Context, name: str, item: Item, hit: PassageRef) -> bool:
         return True
     if name not in ctx.names_in(key, number):
         return False
-    if item.kind != "quotation":
-        return True
-    # A named speaker's words: the passage must quote them, or itself credit them to the speaker
-    # ("according to the Border Service, …"), not narrate them in its own words.
+    # A name the passage only mentions is not its voice: the passage must credit what it reports
+    # to the name ("the Ministry of Health reported", "according to the Border Service"), or, for
+    # a quotation, quote the name's words.
     text = ctx.passage(key, number).text
-    return quoted_in(item.value, text) or _source_credits(ctx.names, text, name)
+    return _source_credits(ctx.names, text, name) or (item.kind == "quotation" and quoted_in(item.value, text))
 
 
 def rule_as_of(block: Block, ctx: _Context) -> list[Problem]:

@@ -201,7 +201,7 @@ def rule_direction(block: Block, ctx: _Context) -> list[Problem]:
                 word = (up or down).group(1)
                 problems.append(block.problem(
                     "direction", f"the sentence says the count {word} from {match.group(1)} to "
-                                 f"{match.group(2)}, which goes the other way: say which way it went"))
+                                 f"{match.group(2).rstrip('.,;:')}, which goes the other way: say which way it went"))
         verbs = [m.group(1).lower() for m in _phrase(vocabulary.change_verbs).finditer(plain)] \
             if vocabulary.change_verbs else []
         if not verbs or not figure_spans(plain) or _FROM_TO.search(plain):
