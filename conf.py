@@ -101,12 +101,7 @@ latex_elements = {
     # xindy, which neither the README's TeX packages nor Read the Docs provide.
     "makeindex": "",
     # Citations in a figure caption are \hyperlink{}s, which break a caption (a moving argument).
-    # Passage links after a citation are superscript, as in HTML (briefing.css), each link on its
-    # own: a line may break between them (one superscript box would overrun a narrow column).
-    "preamble": r"\usepackage{etoolbox}\AtBeginDocument{\robustify\hyperlink}"
-                r"\DeclareRobustCommand{\BriefingPassageLinks}[1]{{\let\BriefingXref\sphinxcrossref"
-                r"\renewcommand{\sphinxcrossref}[1]{\textsuperscript{\BriefingXref{##1}}}#1}}"
-                r"\expandafter\def\csname DUrolepassage-links\endcsname{\BriefingPassageLinks}",
+    "preamble": r"\usepackage{etoolbox}\AtBeginDocument{\robustify\hyperlink}",
     "extraclassoptions": "openany,oneside",
     "printindex": "",
     # "Chapter 1", "Appendix A": plain chapter heads. The title page and the contents come from

@@ -324,9 +324,10 @@ def _paragraph(rng: random.Random, figure: int, day: int) -> str:
             f"\"a {rng.choice(WORDS)} {rng.choice(WORDS)}\" in {rng.choice(WORDS)}.")
 
 
-def generated_book(root: Path, count: int, seed: int = 1) -> list[tuple[str, list[str], bool]]:
+def generated_book(root: Path, count: int, seed: int = 1) -> list[tuple[str, list[str], int, bool]]:
     """``count`` archived sources in root/sources/text with their registry, and ten blocks citing
-    each: (text, cited keys, whether the text holds a figure no cited source has)."""
+    each: (text, cited keys, the paragraph each pinpoints, whether the text holds a figure no
+    cited source has)."""
     rng = random.Random(seed)
     (root / "sources" / "text").mkdir(parents=True)
     registry, blocks = [], []
@@ -344,33 +345,50 @@ def generated_book(root: Path, count: int, seed: int = 1) -> list[tuple[str, lis
             defect = b == 9  # one block in ten cites the wrong source for its figure
             shown = rng.randrange(200_001, 300_000) if defect else figure
             blocks.append((f"Officials of the {rng.choice(WORDS)} said {shown:,} people were affected "
-                           f"on {day} September 2022 in the {rng.choice(WORDS)}.", [key], defect))
+                           f"on {day} September 2022 in the {rng.choice(WORDS)}.", [key], b + 1, defect))
     (root / "data").mkdir()
     (root / "data" / "sources.toml").write_text("\n".join(registry), encoding="utf-8")
     return blocks
 
 
-def checker(work: Path, sizes: list[int]) -> None:
-    from briefing.claims import Block, judge
+def pinned_block(text: str, keys: list[str], paragraph: int):
+    """A block as the build reads it: one citation, each key pinpointing ``paragraph``."""
+    from briefing.claims import Block, Segment
+    from briefing.pinpoints import Cite
+
+    return Block(text, tuple(keys), segments=(Segment(len(text), tuple(Cite(k, (paragraph,)) for k in keys)),))
+
+
+def generated_corpus(root: Path):
+    """The corpus of a generated book, read with the book's own vocabularies."""
     from briefing.corpus import Corpus
+
+    return Corpus(root, names_file=str(ROOT / "data" / "names.toml"), counted_file=str(ROOT / "data" / "counted.toml"),
+                  events_file=str(ROOT / "data" / "events.toml"), related_file=str(ROOT / "data" / "related.toml"),
+                  meaning_file=str(ROOT / "data" / "meaning.toml"))
+
+
+def checker(work: Path, sizes: list[int]) -> None:
+    from briefing.claims import judge
 
     for count in sizes:
         root = work / f"generated-{count}"
         blocks = generated_book(root, count)
         start = time.perf_counter()
-        corpus = Corpus(root, names_file=str(ROOT / "data" / "names.toml"), counted_file=str(ROOT / "data" / "counted.toml"))
+        corpus = generated_corpus(root)
         for key in corpus.keys():
             corpus.index(key)
         indexing = time.perf_counter() - start
         times = {False: [], True: []}
-        for text, keys, defect in blocks:
+        for text, keys, paragraph, defect in blocks:
+            block = pinned_block(text, keys, paragraph)
             start = time.perf_counter()
-            judge(Block(text, tuple(keys)), corpus)
+            judge(block, corpus)
             times[defect].append(time.perf_counter() - start)
         clean, faulty = times[False], times[True]
         if count == sizes[len(sizes) // 2]:
             rule_costs(corpus, blocks, count)
-        print(f"3. checker (evidence and meaning rules), {count} sources, {len(blocks)} blocks: indexing "
+        print(f"3. checker (evidence, pinpoint and meaning rules), {count} sources, {len(blocks)} blocks: indexing "
               f"{1000 * indexing / count:.3f} ms/source; {1000 * sum(clean) / len(clean):.3f} ms/block "
               f"({len(clean)} clean blocks), {1000 * sum(faulty) / len(faulty):.3f} ms/block ({len(faulty)} "
               "with a figure no cited source has)")
@@ -385,8 +403,8 @@ def rule_costs(corpus, blocks, count: int) -> None:
     def per_block(rules) -> float:
         claims.MEANING_RULES = rules
         start = time.perf_counter()
-        for text, keys, _defect in blocks:
-            claims.judge(claims.Block(text, tuple(keys)), corpus)
+        for text, keys, paragraph, _defect in blocks:
+            claims.judge(pinned_block(text, keys, paragraph), corpus)
         return 1000 * (time.perf_counter() - start) / len(blocks)
 
     try:

@@ -171,7 +171,7 @@ class _Reader:
             own = values.get("id") if tag in BLOCKS else None
             if tag == "span" and "target" in classes and values.get("id") and "target" in classes.split():
                 self._anchor_opens_block(values["id"])
-            not_content = tag in NOT_CONTENT or ("passage-links" in classes and "passage-links" in classes.split())
+            not_content = tag in NOT_CONTENT
         else:
             main, own, not_content = False, None, tag in NOT_CONTENT
         if self._main_depth:

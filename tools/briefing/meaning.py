@@ -11,7 +11,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from .errors import Problem
 from .evidence import Passage, date_spans, extract, figure_spans, normalise, stems
@@ -65,31 +65,50 @@ def load_vocabulary(path: Path) -> Vocabulary:
 # --- what each sentence rests on --------------------------------------------------------------
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"(])")
+_WORDS = re.compile(r"[a-z']+")
 
 
-def pinned_sentences(block: Block, ctx: _Context):
-    """(sentence, [(key, passage)]) for each sentence of the block whose citation pinpoints
-    paragraphs: what the sentence says is held against those paragraphs."""
+class Sentence(NamedTuple):
+    text: str  # normalised
+    words: frozenset[str]  # its words, lower case: what a rule asks first
+    passages: tuple  # ((key, Passage), …): the paragraphs its citation pinpoints
+
+
+def pinned_sentences(block: Block, ctx: _Context) -> tuple[Sentence, ...]:
+    """Each sentence of the block whose citation pinpoints paragraphs, with those paragraphs:
+    what the sentence says is held against them. Read once per block, for every rule."""
+    kept = getattr(ctx, "_pinned_sentences", None)
+    if kept is not None:
+        return kept
     from .claims import cited_pieces
 
+    found = []
     for piece in cited_pieces(block):
-        passages = [(cite.key, ctx.passage(cite.key, n)) for cite in piece.cites if cite.key in ctx.indexes
-                    for n in cite.paragraphs]
-        passages = [(key, p) for key, p in passages if p is not None]
+        passages = tuple((cite.key, p) for cite in piece.cites if cite.key in ctx.indexes
+                         for n in cite.paragraphs if (p := ctx.passage(cite.key, n)) is not None)
         if not passages:
             continue
         for sentence in _SENTENCE.split(normalise(piece.text)):
             if re.search(r"[A-Za-z]{3}", sentence):
-                yield sentence, passages
+                found.append(Sentence(sentence, frozenset(_WORDS.findall(sentence.lower())), passages))
+    ctx._pinned_sentences = tuple(found)
+    return ctx._pinned_sentences
 
 
-def _phrase(words: tuple[str, ...]) -> re.Pattern:
-    return _phrase_cached(tuple(sorted(words, key=len, reverse=True)))
+def _first_words(words: tuple[str, ...]) -> frozenset[str]:
+    """The first word of each phrase: a sentence holding none of them holds no phrase."""
+    return _first_words_cached(words)
 
 
 @functools.lru_cache(maxsize=64)
-def _phrase_cached(words: tuple[str, ...]) -> re.Pattern:
-    return re.compile(r"(?<![\w'])(" + "|".join(re.escape(w) for w in words) + r")(?![\w'])", re.IGNORECASE)
+def _first_words_cached(words: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(w.split()[0] for w in words if w)
+
+
+@functools.lru_cache(maxsize=64)
+def _phrase(words: tuple[str, ...]) -> re.Pattern:
+    ordered = sorted(words, key=len, reverse=True)
+    return re.compile(r"(?<![\w'])(" + "|".join(re.escape(w) for w in ordered) + r")(?![\w'])", re.IGNORECASE)
 
 
 def _sentences_of(text: str) -> list[str]:
@@ -117,19 +136,23 @@ def _polarity(text: str, vocabulary: Vocabulary) -> int:
     return len(_phrase(vocabulary.negation).findall(text)) if vocabulary.negation else 0
 
 
-_WORDS = re.compile(r"[a-z']+")
 _PARAPHRASE = 0.5  # the share of a sentence's content words its passage's sentence must hold
 
 
 def _negated(text: str, vocabulary: Vocabulary) -> dict[str, bool]:
+    return _negated_cached(text, vocabulary.negation, vocabulary.about_sources)
+
+
+@functools.lru_cache(maxsize=4096)
+def _negated_cached(text: str, negation: tuple[str, ...], about_sources: tuple[str, ...]) -> dict[str, bool]:
     """For each content word's stem in a sentence, whether a negation governs it: a negation word
     at most two words before it ("is not being considered", "did not dare"). What the sentence
     says of its sources ("does not say") is set aside first."""
     lowered = text.lower()
-    if vocabulary.about_sources:
-        lowered = _phrase(vocabulary.about_sources).sub(" ", lowered)
+    if about_sources:
+        lowered = _phrase(about_sources).sub(" ", lowered)
     words = _WORDS.findall(lowered)
-    negations = set(vocabulary.negation)
+    negations = set(negation)
     found: dict[str, bool] = {}
     for n, word in enumerate(words):
         if len(word) < 4 or word in negations:
@@ -150,11 +173,14 @@ def rule_negation(block: Block, ctx: _Context) -> list[Problem]:
     if not vocabulary.negation:
         return []
     problems = []
-    for sentence, passages in pinned_sentences(block, ctx):
+    negations = frozenset(vocabulary.negation)
+    for sentence, words, passages in pinned_sentences(block, ctx):
         closest = _closest_sentence(sentence, passages)
         if closest is None:
             continue
         theirs, number, key = closest
+        if words.isdisjoint(negations) and negations.isdisjoint(_WORDS.findall(theirs.lower())):
+            continue  # neither says no
         ours_negated, theirs_negated = _negated(sentence, vocabulary), _negated(theirs, vocabulary)
         differ = [stem for stem in ours_negated if stem in theirs_negated
                   and ours_negated[stem] != theirs_negated[stem]]
@@ -186,7 +212,10 @@ def rule_direction(block: Block, ctx: _Context) -> list[Problem]:
     if not (vocabulary.up and vocabulary.down):
         return []
     problems = []
-    for sentence, passages in pinned_sentences(block, ctx):
+    first = _first_words(vocabulary.up) | _first_words(vocabulary.down)
+    for sentence, words, passages in pinned_sentences(block, ctx):
+        if words.isdisjoint(first):
+            continue
         plain = re.sub(r'"[^"]*"', " ", sentence)
         up = _phrase(vocabulary.up).search(plain)
         down = _phrase(vocabulary.down).search(plain)
@@ -231,11 +260,13 @@ def rule_quantity(block: Block, ctx: _Context) -> list[Problem]:
     if not groups:
         return []
     every = tuple(word for words in groups.values() for word in words)
-    pattern = re.compile(r"(?<![\w'])(" + "|".join(re.escape(w) for w in sorted(every, key=len, reverse=True))
-                         + r")\s+(?:of\s+)?(?:the\s+)?(?:[a-z-]+\s+)?([a-z]{4,})\b", re.IGNORECASE)
+    pattern = _quantity_pattern(every)
+    first = _first_words(every)
     group_of = {word: name for name, words in groups.items() for word in words}
     problems = []
-    for sentence, passages in pinned_sentences(block, ctx):
+    for sentence, words, passages in pinned_sentences(block, ctx):
+        if words.isdisjoint(first):
+            continue
         plain = re.sub(r'"[^"]*"', " ", sentence)
         for match in pattern.finditer(plain):
             word, noun = match.group(1).lower(), match.group(2).lower()
@@ -259,6 +290,13 @@ def rule_quantity(block: Block, ctx: _Context) -> list[Problem]:
                 "quantity", f"“{word} {noun}”: the paragraphs it pinpoints ({shown}) give {told} of {noun}: "
                             "give the quantity the passage gives"))
     return problems
+
+
+@functools.lru_cache(maxsize=8)
+def _quantity_pattern(every: tuple[str, ...]) -> re.Pattern:
+    """A quantity and the noun it bears on: "all villages", "almost all of the border villages"."""
+    return re.compile(r"(?<![\w'])(" + "|".join(re.escape(w) for w in sorted(every, key=len, reverse=True))
+                      + r")\s+(?:of\s+)?(?:the\s+)?(?:[a-z-]+\s+)?([a-z]{4,})\b", re.IGNORECASE)
 
 
 # --- sides ------------------------------------------------------------------------------------
@@ -298,7 +336,10 @@ def rule_sides(block: Block, ctx: _Context) -> list[Problem]:
     if not (vocabulary.sides and vocabulary.acts):
         return []
     problems, seen = [], set()
-    for sentence, passages in pinned_sentences(block, ctx):
+    first = _first_words(vocabulary.acts)
+    for sentence, words, passages in pinned_sentences(block, ctx):
+        if words.isdisjoint(first):
+            continue
         lowered = sentence.lower()
         for match in _phrase(vocabulary.acts).finditer(lowered):
             act = match.group(1)
@@ -380,7 +421,9 @@ def rule_places(block: Block, ctx: _Context) -> list[Problem]:
     if not units:
         return []
     problems = []
-    for sentence, passages in pinned_sentences(block, ctx):
+    for sentence, words, passages in pinned_sentences(block, ctx):
+        if words.isdisjoint(units):
+            continue
         for name, _, _ in ctx.names.find(sentence):
             entry = ctx.names.names[name]
             if entry.kind != "place":

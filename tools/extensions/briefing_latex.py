@@ -260,28 +260,11 @@ def _files(node, current, out) -> None:
             _files(child, current, out)
 
 
-def breakable_passage_links(doctree) -> None:
-    """The thin spaces between passage links (¶7 ¶8 …) may break a line: XeTeX prints U+2009
-    as an unbreakable character, which made a run of links overrun a narrow table column."""
-    for inline in doctree.findall(nodes.inline):
-        if "passage-links" not in inline["classes"]:
-            continue
-        for text in [t for t in inline.findall(nodes.Text) if "\u2009" in t]:
-            pieces: list[nodes.Node] = []
-            for i, part in enumerate(str(text).split("\u2009")):
-                if i:
-                    pieces.append(nodes.raw("", r"\hskip0.16667em\relax{}", format="latex"))
-                if part:
-                    pieces.append(nodes.Text(part))
-            text.parent.replace(text, pieces)
-
-
 def label_link_targets(app, doctree, docname) -> None:
-    """Runs after every other doctree-resolved handler, once the links (cited-by lists, passage
-    links) are all in place."""
+    """Runs after every other doctree-resolved handler, once the links (cited-by lists,
+    pinpoints) are all in place."""
     if app.builder.format != "latex":
         return
-    breakable_passage_links(doctree)
     files: dict = {}
     _files(doctree, docname, files)
     homes: dict[str, set[str]] = {}
