@@ -45,7 +45,7 @@ def test_cited_by_is_grouped_under_each_paragraph(overlay):
     cited = page.split('class="cited-by', 1)[1]
     groups = re.findall(r'href="#gamma2022-p(\d+)"[^>]*><span>¶\d+</span></a></p>\s*<ul[^>]*>(.*?)</ul>', cited, re.S)
     by_paragraph = {int(n): body for n, body in groups}
-    assert sorted(by_paragraph) == [3, 4, 5, 6, 7], sorted(by_paragraph)
+    assert sorted(by_paragraph) == [3, 4, 5, 6, 7, 8], sorted(by_paragraph)
     assert "The Health Ministry reported 59 people dead" in by_paragraph[4]
     assert "The Health Ministry reported 59 people dead" not in by_paragraph[5]
 
@@ -72,7 +72,7 @@ def test_a_malformed_pinpoint_and_one_beyond_the_text_are_reported(overlay):
     app = overlay("pinpoint", {ONE: [("{cite:p}`gamma2022{¶4}`.\n\nThe Emergency", "{cite:p}`gamma2022{¶four}`.\n\nThe Emergency")][0]})
     warned(app, f"{ONE}:3:", "“¶four” is not of the form", "[briefing.pinpoint]")
     app = overlay("pinpoint", {ONE: (IMANKULOV, IMANKULOV.replace("¶3", "¶12"))})
-    warned(app, f"{ONE}:8:", "names ¶12, but its archived text has 8 paragraphs", "[briefing.pinpoint]")
+    warned(app, f"{ONE}:8:", "names ¶12, but its archived text has 9 paragraphs", "[briefing.pinpoint]")
 
 
 def test_pinpoints_parse_and_write_back():
@@ -189,3 +189,25 @@ def test_a_place_put_in_a_district_its_passage_does_not_put_it_in_is_reported(ov
 def test_the_books_inferred_day_shown_as_printed_is_reported(overlay):
     app = overlay("pinpoint", {ONE: ('"on Sunday", [18] September', '"on Sunday", 18 September')})
     warned(app, f"{ONE}:21:", "the day is the book's inference", "“[18]”", "[briefing.inferred-day]")
+
+
+def test_a_day_the_outlet_gives_credited_to_the_voice_it_relays_is_reported(overlay):
+    app = overlay("pinpoint", {ONE: ("Putin urged the two presidents to avoid further escalation, and the Kremlin",
+                                     "According to the Kremlin, Putin urged the two presidents on [18] September to "
+                                     "avoid further escalation, and the Kremlin")})
+    warned(app, f"{ONE}:21:", "date '18 September' is credited to Kremlin", "the day is the outlet's own (gamma2022 ¶7)",
+           "credit the day to Gamma Wire", "[briefing.attribution]")
+
+
+def test_a_date_found_only_in_a_paragraphs_dateline_is_the_publication_date(overlay):
+    # "CAPITAL. Sept 22 (Gamma Wire) - …": the 22nd dates the report, not what Imankulov said.
+    app = overlay("pinpoint", {ONE: ("Imankulov told Gamma Wire that", "On 22 September Imankulov said that")})
+    warned(app, f"{ONE}:8:", "date '22 September' is only the publication date of gamma2022", "[briefing.as-of]")
+
+
+def test_two_lower_bounds_ranked_are_reported(overlay):
+    app = overlay("pinpoint", {ONE: ("All villages in the region are under the control of the Kyrgyz military, the "
+                                     "governor said\n{cite:p}`gamma2022{¶6}`.",
+                                     "The registered refugees, more than 130 thousand, were fewer than the over "
+                                     "136,000 people evacuated {cite:p}`gamma2022{¶6}`.")})
+    warned(app, f"{ONE}:18:", "“fewer than” ranks", "lower bounds", "[briefing.bounds]")

@@ -288,8 +288,10 @@ def _hits(item: Item, indexes: dict[str, SourceIndex], within, pins: Pins | None
     publication facts: its date counts as the publication date, its figures as nothing)."""
     if within is not None:
         searched = {key: passages for key, passages in within.items() if key in indexes}
-        return [PassageRef(key, number) for key, passages in searched.items()
-                for number in indexes[key].find(item, passages)]
+        return list(dict.fromkeys(
+            PassageRef(key, PUBLICATION_DETAILS)
+            if _in_dateline(next((p for p in passages if p.number == number), None), item) else PassageRef(key, number)
+            for key, passages in searched.items() for number in indexes[key].find(item, passages)))
     found = []
     for key, pinned in (pins or {}).items():
         index = indexes.get(key)
@@ -300,6 +302,9 @@ def _hits(item: Item, indexes: dict[str, SourceIndex], within, pins: Pins | None
             continue
         for number in index.find(item, [index.passages[n - 1] for n in sorted(pinned) if n <= len(index.passages)]):
             passage = index.passages[number - 1] if number else None
+            if item.kind == "date" and _in_dateline(passage, item):
+                found.append(PassageRef(key, PUBLICATION_DETAILS))
+                continue
             if is_publication_line(passage) and item.kind != "quotation":
                 if item.kind == "date":
                     found.append(PassageRef(key, PUBLICATION_DETAILS))
@@ -308,6 +313,22 @@ def _hits(item: Item, indexes: dict[str, SourceIndex], within, pins: Pins | None
                 continue
             found.append(PassageRef(key, number))
     return list(dict.fromkeys(found))
+
+
+# A dateline opening a paragraph: "BISHKEK. Sept 22 (Interfax) - ".
+_DATELINE = re.compile(r"^(?:[A-Z][A-Za-z-]+[.,]?\s+){1,3}[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,\s+\d{4})?\s*\([^)]{2,40}\)\s*-\s")
+
+
+def _in_dateline(passage: Passage | None, item: Item) -> bool:
+    """Whether a date stands in a paragraph only in the dateline that opens it: the date of
+    publication, not of anything the paragraph reports."""
+    if passage is None or item.kind != "date":
+        return False
+    opening = _DATELINE.match(passage.text)
+    if not opening:
+        return False
+    spans = [(start, end) for month, day, start, end in passage.date_spans if (month, day) == item.value[1:]]
+    return bool(spans) and all(end <= opening.end() for _, end in spans)
 
 
 def _not_held(ctx: _Context, item: Item, within, block: Block) -> str:
@@ -473,7 +494,7 @@ class _Context:
 
     @functools.cached_property
     def sentences(self) -> list[str]:
-        return [s for s in _SENTENCE.split(self.text) if s.strip()]
+        return split_sentences(self.text)
 
     @functools.cached_property
     def clauses(self) -> list[str]:
@@ -550,7 +571,7 @@ _BEFORE_NAME = re.compile(r"(?:according to|(?:reported|said|stated|announced|qu
 # Places are where things happen, not who says them.
 SPEAKER_KINDS = ("person", "organisation", "outlet", "country")
 _REPORTED = ("reported|reporting|report|reports|published|publication|wrote|writing|writes|carried|issued|article|"
-             "dated|summary|summarising|summarizing|summarised|summarized")
+             "dated|summary|summarising|summarizing|summarised|summarized|dateline|timestamp|printed")
 _REPORT_DATE = re.compile(first_letters(_REPORTED.split("|")) + r"\b(?:" + _REPORTED + r")\b[^;]{0,60}$", re.IGNORECASE)
 _REPORT_DATE_AFTER = re.compile(r"^,?\s*\(?(?:the\s+)?(?:(?:summary|report|article|analysis|text)\b|publication date|date of (?:the |its )?(?:report|publication)|"
                                 r"(?:when|the day) (?:it was|the article was) (?:published|reported))", re.IGNORECASE)
@@ -558,6 +579,18 @@ _AS_OF_WORDS = "as of|as at|by|on|until|at"
 _AS_OF = re.compile(first_letters(_AS_OF_WORDS.split("|")) + r"\b(?:" + _AS_OF_WORDS + r")\s+$", re.IGNORECASE)
 _APPROXIMATE = re.compile(r"\b(?:about|roughly|around|approximately|some|nearly|almost|an estimated|c\.|~)\s*$",
                           re.IGNORECASE)
+
+
+def split_sentences(text: str) -> list[str]:
+    """The sentences of a normalised text; a sentence quoted inside another ("the dateline
+    "BISHKEK. Sept 22 (Interfax)"") is not split from it."""
+    sentences, start = [], 0
+    for match in _SENTENCE.finditer(text):
+        if text.count('"', 0, match.start()) % 2 == 0:
+            sentences.append(text[start:match.start()])
+            start = match.end()
+    sentences.append(text[start:])
+    return [s for s in sentences if s.strip()]
 
 
 def _blank_split(sentence: str) -> list[str]:
@@ -636,13 +669,16 @@ def rule_attribution(block: Block, ctx: _Context) -> list[Problem]:
         for item in extract(sentence):
             if item.kind == "quotation" and ctx.names.canonical(" ".join(item.value)):
                 continue  # a name quoted as the source spells it
-            if item.kind == "date":
-                continue  # whose date it is, event or report, is the as-of rule's question
             hits = ctx.hits(item)
             at = _position(sentence, item)
             # The nearest attribution; one that follows the item weighs double, since English
             # mostly names the speaker first.
             name = min(credited, key=lambda c: at - c[2] if c[2] <= at else 2 * (c[1] - at))[0]
+            if item.kind == "date":
+                # Whose date it is, event or report, is the as-of rule's question; but a day the
+                # outlet gives in its own narration is not the day of a speaker it relays.
+                problems += _relayed_day(block, ctx, name, item, hits)
+                continue
             if not hits or any(_credits(ctx, name, item, hit) for hit in hits):
                 continue
             voices = sorted({v for key, n in hits for v in _voices_of(ctx, key, n)})
@@ -658,6 +694,24 @@ def rule_attribution(block: Block, ctx: _Context) -> list[Problem]:
                                f"holds it ({where}) neither names {name} nor is voiced by "
                                f"{name}: {advice}"))
     return problems
+
+
+def _relayed_day(block: Block, ctx: _Context, name: str, item: Item, hits: list[PassageRef]) -> list[Problem]:
+    """"On Sunday 18 September, according to the Kremlin": the day credited to a relayed voice
+    must be in a paragraph that voice speaks in, not only in the outlet's own narration."""
+    in_text = [hit for hit in hits if hit.in_text]
+    if not in_text or any(name == ctx.outlet(hit.key) for hit in in_text):
+        return []
+    if any(ctx.speaks(name, key, n) or _source_credits(ctx.names, ctx.passage(key, n).text, name)
+           for key, n in in_text):
+        return []
+    if not any(ctx.speaks(name, key, p.number) for key in {h.key for h in in_text} for p in ctx.indexes[key].passages):
+        return []  # the source does not relay that voice at all: the names and substance rules' question
+    where = ", ".join(f"{ref.key} ¶{ref.number}" for ref in in_text[:3])
+    outlets = " or ".join(sorted({ctx.outlet(ref.key) or ref.key for ref in in_text}))
+    return [block.problem(
+        "attribution", f"{item.describe()} is credited to {name}, but the day is the outlet's own ({where}), not "
+                       f"given where {name} speaks: credit the day to {outlets}")]
 
 
 def _voices_of(ctx: _Context, key: str, number: int) -> set[str]:
@@ -728,7 +782,7 @@ def rule_as_of(block: Block, ctx: _Context) -> list[Problem]:
     return problems
 
 
-_OUTLET_ON = re.compile(r"^(?:'s?(?:\s+[a-z-]+){0,2})?,?\s+(?:on|of)\s+$")
+_OUTLET_ON = re.compile(r"^(?:'s?(?:\s+[a-z-]+){0,2})?,?\s+(?:(?:on|of)\s+)?$")
 
 
 def _outlet_dated(ctx: _Context, before: str) -> bool:
@@ -774,6 +828,35 @@ def rule_bounds(block: Block, ctx: _Context) -> list[Problem]:
                 "bounds", f"derived figure {shown!r} is computed from a bound (“{bounded[0]}”), "
                           "so it is not exact: show it as approximate (“roughly "
                           f"{shown}”) or leave the arithmetic out"))
+    return problems + _ranked_bounds(block, ctx)
+
+
+def _ranked_bounds(block: Block, ctx: _Context) -> list[Problem]:
+    """Two lower bounds cannot be ranked: "more than 130 thousand" may be more than "over
+    136,000". A sentence that compares two figures its passages give only as lower bounds says
+    more than they do."""
+    vocabulary = ctx.vocabulary
+    if not (vocabulary.comparatives and vocabulary.lower_bounds):
+        return []
+    comparative = re.compile(r"\b(?:" + "|".join(map(re.escape, vocabulary.comparatives)) + r")\b", re.IGNORECASE)
+    lower = tuple(w.lower() for w in vocabulary.lower_bounds)
+    problems = []
+    for sentence in ctx.sentences:
+        plain = _blank_quotations(sentence)
+        found = comparative.search(plain)
+        if not found:
+            continue
+        figures = [item for item in extract(sentence) if item.kind == "figure" and not isinstance(item.value, str)]
+        bounded = []
+        for item in figures:
+            qualifiers = _source_bounds(ctx, item)
+            if qualifiers and all(BOUND.match(q).group("qualifier").lower() in lower for q in qualifiers):
+                bounded.append((item, qualifiers[0]))
+        if len({item.value for item, _ in bounded}) >= 2:
+            (first, a), (second, b) = bounded[0], bounded[1]
+            problems.append(block.problem(
+                "bounds", f"“{found.group(0)}” ranks {first.shown} and {second.shown}, which the sources give only "
+                          f"as lower bounds (“{a}”, “{b}”): either may be the larger; compare them without ranking"))
     return problems
 
 

@@ -36,6 +36,8 @@ class Vocabulary:
     accusations: tuple[str, ...] = ()
     inferred: tuple[str, ...] = ()
     units: tuple[str, ...] = ()
+    comparatives: tuple[str, ...] = ()
+    lower_bounds: tuple[str, ...] = ()
 
 
 class VocabularyError(ValueError):
@@ -59,7 +61,9 @@ def load_vocabulary(path: Path) -> Vocabulary:
         up=words("direction", "up"), down=words("direction", "down"), change_verbs=words("direction", "verbs"),
         quantities={name: tuple(w.lower() for w in found) for name, found in data.get("quantity", {}).items()},
         sides={name: tuple(w.lower() for w in found) for name, found in data.get("sides", {}).items()},
-        acts=words("acts", "words"), accusations=words("acts", "accusations"), inferred=words("inferred", "markers"), units=words("places", "units"))
+        acts=words("acts", "words"), accusations=words("acts", "accusations"), inferred=words("inferred", "markers"),
+        units=words("places", "units"), comparatives=words("bounds", "comparatives"),
+        lower_bounds=words("bounds", "lower"))
 
 
 # --- what each sentence rests on --------------------------------------------------------------
