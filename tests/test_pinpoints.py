@@ -211,3 +211,63 @@ def test_two_lower_bounds_ranked_are_reported(overlay):
                                      "The registered refugees, more than 130 thousand, were fewer than the over "
                                      "136,000 people evacuated {cite:p}`gamma2022{¶6}`.")})
     warned(app, f"{ONE}:18:", "“fewer than” ranks", "lower bounds", "[briefing.bounds]")
+
+
+# --- a rebuild judges as a fresh build does -------------------------------------------------
+
+def _rebuilt(make_app, rootdir, tmp_path, edit_before, edit_between):
+    """The pinpoint root built, edited, and built again in the same folders: the second app."""
+    import shutil
+    import time
+
+    srcdir = tmp_path / "book"
+    shutil.copytree(rootdir / "test-pinpoint", srcdir)
+    edit_before(srcdir)
+    theme = {"html_theme": "basic"}
+    first = make_app("html", srcdir=srcdir, confoverrides=theme)
+    first.build()
+    first.cleanup()
+    time.sleep(0.05)
+    edit_between(srcdir)
+    second = make_app("html", srcdir=srcdir, confoverrides=theme)
+    second.build()
+    return first, second
+
+
+def _replace(path, old, new):
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+@pytest.mark.parametrize("old, new, wrong, kind", [
+    # data/meaning.toml first lacks the word that catches the defect, then gains it between builds.
+    ('units = ["district", "districts", ', 'units = [', ("in Chon-Alai district", "in Batken district"),
+     "[briefing.places]"),
+    ('words = ["not", ', 'words = [', ("the country is not considering", "the country is considering"),
+     "[briefing.negation]"),
+])
+def test_a_changed_vocabulary_judges_the_pages_again(make_app, rootdir, tmp_path, old, new, wrong, kind):
+    vocabulary = "data/meaning.toml"
+
+    def plant(srcdir):
+        _replace(srcdir / vocabulary, old, new)
+        _replace(srcdir / ONE, *wrong)
+
+    first, second = _rebuilt(make_app, rootdir, tmp_path, plant, lambda srcdir: _replace(srcdir / vocabulary, new, old))
+    assert not [w for w in warnings_of(first) if kind in w], warnings_of(first)
+    assert [w for w in warnings_of(second) if kind in w], "the rebuild did not judge the page again"
+
+
+def test_a_change_to_the_rules_code_changes_the_environment_version(tmp_path, monkeypatch):
+    import shutil
+
+    import briefing_claims
+
+    rules = tmp_path / "briefing"
+    shutil.copytree(briefing_claims.RULES, rules, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(briefing_claims, "RULES", rules)
+    before = briefing_claims.rules_version()
+    (rules / "claims.py").write_text((rules / "claims.py").read_text(encoding="utf-8") + "\n# changed\n",
+                                     encoding="utf-8")
+    assert briefing_claims.rules_version() != before

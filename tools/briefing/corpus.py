@@ -51,6 +51,7 @@ class Corpus:
         self.stamps = Stamps()
         for name in (registry_file, names_file, counted_file, events_file, related_file, meaning_file):
             self.stamps.note(self.root / name)
+        self._vocabulary_paths = [self.root / name for name in (counted_file, events_file, related_file, meaning_file)]
         # An unreadable registry or names file reads as none; the error is kept for the build to
         # report (briefing_sources.check_registry).
         self.registry_error: RegistryError | None = None
@@ -77,11 +78,18 @@ class Corpus:
         self._problems: list[Problem] | None = None
 
     @classmethod
-    def shared(cls, root: Path, registry_file: str = "data/sources.toml", names_file: str = "data/names.toml") -> Corpus:
+    def shared(cls, root: Path, registry_file: str = "data/sources.toml", names_file: str = "data/names.toml",
+               **vocabularies: str) -> Corpus:
         """The corpus of these files, made once per process while none of them has changed
-        (briefing.filecache); what it learns on demand (indexes, names) is kept with it."""
-        return remember(("corpus", str(Path(root).resolve()), registry_file, names_file),
-                        lambda: cls(root, registry_file, names_file), lambda found: found.stamps.current())
+        (briefing.filecache); what it learns on demand (indexes, names) is kept with it.
+        ``vocabularies``: counted_file, events_file, related_file, meaning_file."""
+        return remember(("corpus", str(Path(root).resolve()), registry_file, names_file, *sorted(vocabularies.items())),
+                        lambda: cls(root, registry_file, names_file, **vocabularies),
+                        lambda found: found.stamps.current())
+
+    def vocabulary_files(self) -> list[Path]:
+        """The vocabularies the rules read that the book keeps: what every judged page depends on."""
+        return [path for path in self._vocabulary_paths if path.is_file()]
 
     def problems(self) -> list[Problem]:
         """What is wrong with the registry, the names and the archived texts, each with its rule as

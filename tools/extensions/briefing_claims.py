@@ -38,6 +38,7 @@ from briefing_checks import checks_on
 from briefing_sources import cited_doc, corpus
 
 logger = logging.getLogger(__name__)
+RULES = Path(__file__).resolve().parents[1] / "briefing"  # the rules' code
 EXEMPT_CLASS = "uncited-by-design"
 # The outlet's own text and the tables drawn from the registry are not the book's claims.
 NOT_CLAIMS = {EXEMPT_CLASS, "archived-text", "source-facts", "source-voices"}
@@ -345,6 +346,8 @@ def check_document(app, doctree) -> None:
     # A change to the registry, the names or an archived text re-reads the pages that cite them.
     for name in (app.config.briefing_sources_file, app.config.briefing_names_file):
         env.note_dependency(name)
+    for path in corpus(env).vocabulary_files():  # data/counted.toml and the other vocabularies
+        env.note_dependency(str(path))
     if checks:
         check_glossary_names(app, doctree)
     reason = env.metadata.get(docname, {}).get("uncited")
@@ -609,4 +612,13 @@ def setup(app):
     app.connect("env-updated", after_reading)
     app.connect("doctree-read", check_document)
     app.connect("doctree-resolved", list_citing_blocks)
-    return {"version": "1.0", "env_version": 5, "parallel_read_safe": True, "parallel_write_safe": True}
+    return {"version": "1.0", "env_version": rules_version(), "parallel_read_safe": True, "parallel_write_safe": True}
+
+
+def rules_version() -> int:
+    """The environment's version for this extension: a digest of the rules' code (tools/briefing),
+    so that a change to a rule re-reads and re-judges every page, as a fresh build would."""
+    digest = hashlib.sha256()
+    for path in sorted(RULES.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return int(digest.hexdigest()[:12], 16)

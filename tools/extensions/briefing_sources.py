@@ -58,7 +58,11 @@ class SourcesDomain(Domain):
     def corpus(self) -> Corpus:
         if self._corpus is None:
             config = self.env.config
-            self._corpus = Corpus.shared(Path(self.env.srcdir), config.briefing_sources_file, config.briefing_names_file)
+            self._corpus = Corpus.shared(Path(self.env.srcdir), config.briefing_sources_file, config.briefing_names_file,
+                                         counted_file=config.briefing_counted_file,
+                                         events_file=config.briefing_events_file,
+                                         related_file=config.briefing_related_file,
+                                         meaning_file=config.briefing_meaning_file)
         return self._corpus
 
     def merge_domaindata(self, docnames, otherdata) -> None:
@@ -304,6 +308,12 @@ def setup(app):
     app.add_config_value("briefing_sources_file", "data/sources.toml", "env", types=frozenset({str}))
     app.add_config_value("briefing_cited_docs", ["index", "chapters/*"], "env", types=frozenset({list}))
     app.add_config_value("briefing_names_file", "data/names.toml", "env", types=frozenset({str}))
+    # The vocabularies of the rules: what a figure counts, what a date dates, the words the
+    # substance rule counts as one, and the words of the rules of meaning.
+    app.add_config_value("briefing_counted_file", "data/counted.toml", "env", types=frozenset({str}))
+    app.add_config_value("briefing_events_file", "data/events.toml", "env", types=frozenset({str}))
+    app.add_config_value("briefing_related_file", "data/related.toml", "env", types=frozenset({str}))
+    app.add_config_value("briefing_meaning_file", "data/meaning.toml", "env", types=frozenset({str}))
     app.add_domain(SourcesDomain)
     app.add_directive("archived-text", ArchivedText)
     app.add_directive("source-facts", SourceFacts)
