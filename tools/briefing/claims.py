@@ -962,27 +962,30 @@ def _table_pattern(words: tuple[str, ...]) -> re.Pattern:
     return re.compile(first_letters(words) + r"(?<!\S)(" + alternatives + r")(?!\S)")
 
 
-# The adjectives, not the countries' names: "clashes with Tajikistan" places a count, "41 Tajik
-# people" says whose it is.
-SIDES = {"Kyrgyz": re.compile(r"\bkyrgyz\b", re.IGNORECASE), "Tajik": re.compile(r"\btajik\b", re.IGNORECASE)}
+@functools.lru_cache(maxsize=8)
+def _side_patterns(adjectives: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, re.Pattern]:
+    return {side: re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b", re.IGNORECASE)
+            for side, words in adjectives if words}
 
 
-def _sides(text: str, figures, value: float, before: int = 3, after: int = 3) -> set[str]:
-    """Which side's count a figure is, by the words just beside it in its own sentence.
-    ``figures``: figure_spans(text)."""
+def _sides(text: str, figures, value: float, sides: dict[str, re.Pattern], before: int = 3,
+           after: int = 3) -> set[str]:
+    """Which side's count a figure is, by the side's adjective just beside it in its own sentence
+    (data/meaning.toml's [adjectives]: "41 Tajik people" says whose, "clashes with Tajikistan"
+    only where). ``figures``: figure_spans(text)."""
     found = set()
     for number, start, end in figures:
         if number != value:
             continue
         left = " ".join(_CLAUSE_END.split(text[:start])[-1].split()[-before:])
         right = " ".join(_CLAUSE_END.split(text[end:])[0].split()[:after])
-        found |= {side for side, pattern in SIDES.items() if pattern.search(left + " " + right)}
+        found |= {side for side, pattern in sides.items() if pattern.search(left + " " + right)}
     return found
 
 
-def _side(text: str, value: float) -> str | None:
-    sides = _sides(text, figure_spans(text), value, before=2, after=2)
-    return next(iter(sides)) if len(sides) == 1 else None
+def _side(text: str, value: float, sides: dict[str, re.Pattern]) -> str | None:
+    found = _sides(text, figure_spans(text), value, sides, before=2, after=2)
+    return next(iter(found)) if len(found) == 1 else None
 
 
 def rule_counted(block: Block, ctx: _Context) -> list[Problem]:
@@ -990,6 +993,7 @@ def rule_counted(block: Block, ctx: _Context) -> list[Problem]:
     table = getattr(ctx.corpus, "counted", {})
     if not table:
         return []
+    sides = _side_patterns(tuple(sorted(ctx.vocabulary.adjectives.items())))
     text = ctx.plain
     problems, seen = [], set()
     for item in ctx.items:
@@ -998,7 +1002,7 @@ def rule_counted(block: Block, ctx: _Context) -> list[Problem]:
         # A data row's count is its "counted" column, whose words all describe the figure.
         said = (_words_near(text, [(s, e) for v, s, e in figure_spans(text) if v == item.value], table, 30, 30)
                 if block.passage is not None else own_counts(text, figure_spans(text), item.value, table))
-        side = _side(text, item.value)
+        side = _side(text, item.value, sides)
         if not said and not side:
             continue  # the block says nothing of the figure that its passage could gainsay
         hits = [hit for hit in ctx.hits(item) if hit.in_text]
@@ -1007,7 +1011,7 @@ def rule_counted(block: Block, ctx: _Context) -> list[Problem]:
         other: set[str] = set()
         for key, number in hits if side else ():
             passage = ctx.passage(key, number)
-            other |= _sides(passage.text, passage.figure_spans, item.value)
+            other |= _sides(passage.text, passage.figure_spans, item.value, sides)
         if side and other and side not in other:
             seen.add(item.value)
             problems.append(block.problem(

@@ -32,6 +32,7 @@ class Vocabulary:
     change_verbs: tuple[str, ...] = ()
     quantities: dict[str, tuple[str, ...]] = field(default_factory=dict)
     sides: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    adjectives: dict[str, tuple[str, ...]] = field(default_factory=dict)
     acts: tuple[str, ...] = ()
     accusations: tuple[str, ...] = ()
     inferred: tuple[str, ...] = ()
@@ -61,6 +62,7 @@ def load_vocabulary(path: Path) -> Vocabulary:
         up=words("direction", "up"), down=words("direction", "down"), change_verbs=words("direction", "verbs"),
         quantities={name: tuple(w.lower() for w in found) for name, found in data.get("quantity", {}).items()},
         sides={name: tuple(w.lower() for w in found) for name, found in data.get("sides", {}).items()},
+        adjectives={name: tuple(w.lower() for w in found) for name, found in data.get("adjectives", {}).items()},
         acts=words("acts", "words"), accusations=words("acts", "accusations"), inferred=words("inferred", "markers"),
         units=words("places", "units"), comparatives=words("bounds", "comparatives"),
         lower_bounds=words("bounds", "lower"))
