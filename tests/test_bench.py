@@ -47,7 +47,7 @@ def test_bench_prints_every_figure():
     ]
     for pattern in expected:
         assert re.search(pattern, out, re.M), f"{pattern}\n{out}"
-    sizes = re.findall(r"^3\. checker \(evidence and meaning rules\), (\d+) sources, (\d+) blocks: .* ([\d.]+) ms/block \(\d+ clean blocks\)", out, re.M)
+    sizes = re.findall(r"^3\. checker \(evidence, pinpoint and meaning rules\), (\d+) sources, (\d+) blocks: .* ([\d.]+) ms/block \(\d+ clean blocks\)", out, re.M)
     assert [(int(s), int(b)) for s, b, _ in sizes] == [(2, 20), (5, 50)], out
     # The replicated book builds as cleanly as the original, and plain Sphinx builds the book's
     # sources with its bibliography found (only the book's own directives and roles are unknown to

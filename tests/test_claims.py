@@ -26,17 +26,26 @@ def test_clean_book_has_no_warnings_and_links_passages(app):
     app.build()
     assert warnings_of(app) == []
     html = (app.outdir / "chapters" / "one.html").read_text()
-    # Cited by outlet and date, in round brackets (briefing_bibstyle).
-    assert re.search(r"\(<a [^>]*>Alpha News, 19 Sep 2022</a>", html)
-    # The figure claim links to paragraph 2 of alpha, where "59" and "September 14" stand.
-    assert 'href="../sources/alpha2022.html#alpha2022-p2"' in html
+    # Cited by outlet and date, in round brackets (briefing_bibstyle), with the pinpoint inside
+    # them: the figure claim links to paragraph 2 of alpha, where "59" and "September 14" stand.
+    assert re.search(r'\(<a [^>]*>Alpha News, 19 Sep 2022</a>, <a class="pinpoint reference internal" '
+                     r'href="../sources/alpha2022.html#alpha2022-p2"[^>]*><span>¶2</span></a>\)', html), html
+    assert re.search(r'>Alpha News, 19 Sep 2022</a>, <a class="pinpoint reference internal" '
+                     r'href="../sources/alpha2022.html#alpha2022-p3"[^>]*><span>¶3</span></a>\)', html), html
     assert 'href="../sources/beta2022.html#beta2022-p2"' in html
+    assert "passage-links" not in html
     source = (app.outdir / "sources" / "alpha2022.html").read_text()
     assert 'id="alpha2022-p3"' in source
     assert "We will not take out any sword from the scabbard" in source
-    # "Cited by" lists the chapter's blocks that cite alpha.
-    cited_by = source.split('id="cited-by"', 1)[1]
+    # "Cited by" lists the chapter's blocks that cite alpha, under the paragraph each rests on:
+    # the two that pinpoint ¶2 under ¶2, the quotation under ¶3.
+    cited_by = source.split('id="cited-by"', 1)[1].split("</section>", 1)[0]
     assert cited_by.count('href="../chapters/one.html#claim-') == 3
+    under = {m.group(1): m.group(0) for m in re.finditer(
+        r'<p class="cited-by-paragraph"><a [^>]*href="#(alpha2022-p\d+)".*?</ul>', cited_by, re.S)}
+    assert set(under) == {"alpha2022-p2", "alpha2022-p3"}, cited_by
+    assert under["alpha2022-p2"].count("one.html#claim-") == 2 and "59 people were hospitalised" in under["alpha2022-p2"]
+    assert under["alpha2022-p3"].count("one.html#claim-") == 1 and "any sword" in under["alpha2022-p3"]
 
 
 def test_uncited_paragraph_is_reported_with_file_and_line(overlay):
@@ -52,7 +61,7 @@ def test_citation_of_unknown_key_is_reported(overlay):
 
 def test_entry_cited_by_no_chapter_is_reported(overlay):
     # The chapter keeps one claim, citing alpha2022 only.
-    chapter = "# One\n\nThe ministry said 59 people were hospitalised {cite:p}`alpha2022`.\n"
+    chapter = "# One\n\nThe ministry said 59 people were hospitalised {cite:p}`alpha2022{¶2}`.\n"
     app = overlay("claims-clean", {ONE: chapter})
     only_warning(app, "references.bib:10:", "'beta2022' is cited by no chapter")
 
@@ -63,30 +72,30 @@ def test_entry_without_source_page_is_reported(overlay):
 
 
 def test_figure_not_in_cited_source_is_reported(overlay):
-    app = overlay("claims-clean", append("The ministry said 999 people were hospitalised {cite:p}`alpha2022`.\n"))
+    app = overlay("claims-clean", append("The ministry said 999 people were hospitalised {cite:p}`alpha2022{¶2}`.\n"))
     only_warning(app, "chapters/one.md:15:", "figure '999' is not in the cited source(s) alpha2022")
 
 
 def test_figure_only_in_an_uncited_source_names_that_source(overlay):
-    app = overlay("claims-clean", append("The ministry said over 142,000 people left {cite:p}`alpha2022`.\n"))
+    app = overlay("claims-clean", append("The ministry said over 142,000 people left {cite:p}`alpha2022{¶2}`.\n"))
     only_warning(app, "chapters/one.md:15:", "figure '142,000'", "it is in beta2022",
                  "which this block does not cite")
 
 
 def test_misquotation_is_reported(overlay):
     app = overlay("claims-clean", append(
-        "The minister said “we will not draw any sword from the scabbard” {cite:p}`alpha2022`.\n"))
+        "The minister said “we will not draw any sword from the scabbard” {cite:p}`alpha2022{¶3}`.\n"))
     only_warning(app, "chapters/one.md:15:", "quotation", "draw any sword", "quote the source exactly")
 
 
 def test_wrong_date_is_reported(overlay):
-    app = overlay("claims-clean", append("The ministry spoke on 15 September 2022 {cite:p}`alpha2022`.\n"))
+    app = overlay("claims-clean", append("The ministry spoke on 15 September 2022 {cite:p}`alpha2022{¶2}`.\n"))
     only_warning(app, "chapters/one.md:15:", "date '15 September 2022' is not in the cited source(s) alpha2022")
 
 
 def test_derived_figure_with_wrong_arithmetic_or_inputs_is_reported(overlay):
-    app = overlay("claims-clean", append("In all, {derived}`101 = 59 + 41` were counted {cite:p}`alpha2022`.\n\n"
-                                         "And {derived}`201 = 59 + 142` in all {cite:p}`alpha2022`.\n"))
+    app = overlay("claims-clean", append("In all, {derived}`101 = 59 + 41` were counted {cite:p}`alpha2022{¶2}`.\n\n"
+                                         "And {derived}`201 = 59 + 142` in all {cite:p}`alpha2022{¶2}`.\n"))
     found = warnings_of(app)
     assert len(found) == 2, "\n".join(found)
     assert "chapters/one.md:15:" in found[0] and "59 + 41 is 100, not 101" in found[0]
@@ -147,14 +156,14 @@ def test_data_rows_are_held_to_their_passage(app):
 def test_every_kind_of_block_must_be_cited(overlay):
     chapter = """# One
 
-The ministry said 59 people were hospitalised {cite:p}`alpha2022`.
+The ministry said 59 people were hospitalised {cite:p}`alpha2022{¶2}`.
 
-- A cited item {cite:p}`alpha2022`.
+- A cited item {cite:p}`alpha2022{¶2}`.
 - An uncited list item.
 
 | Claim | Source |
 | --- | --- |
-| A cited row | {cite:p}`beta2022` |
+| A cited row | {cite:p}`beta2022{¶2}` |
 | An uncited row | none |
 
 :::{admonition} Note
@@ -196,7 +205,7 @@ def test_incremental_build_rewrites_only_the_source_pages_whose_citers_changed(m
     before = {page: (out / page).stat().st_mtime_ns for page in ("alpha2022.html", "beta2022.html")}
     time.sleep(0.05)
     chapter = srcdir / "chapters" / "one.md"
-    chapter.write_text(chapter.read_text() + "\nOfficials also said over 142,000 left {cite:p}`beta2022`.\n")
+    chapter.write_text(chapter.read_text() + "\nOfficials also said over 142,000 left {cite:p}`beta2022{¶2}`.\n")
     os.utime(chapter)
     app = make_app("html", srcdir=srcdir)
     app.build()
@@ -218,7 +227,7 @@ def test_a_block_keeps_its_anchor_and_its_sources_pages_when_corrected_past_its_
     shutil.copytree(rootdir / "test-claims-clean", srcdir)
     chapter = srcdir / "chapters" / "one.md"
     opening = "Officials of the regional administration said that evacuees from the border villages were counted"
-    block = f"\n{opening} at over 142,000 in all, and that more were expected {{cite:p}}`beta2022`.\n"
+    block = f"\n{opening} at over 142,000 in all, and that more were expected {{cite:p}}`beta2022{{¶2}}`.\n"
     chapter.write_text(chapter.read_text() + block)
     out = srcdir / "_build" / "html"
 
@@ -274,7 +283,7 @@ def test_passage_links_prefer_the_paragraph_holding_most_of_the_block():
 
 def test_a_heading_is_held_to_the_sources_cited_in_its_section(overlay):
     app = overlay("claims-clean", append("## 999 hospitalised on 14 September\n\n"
-                                         "The ministry said 59 people were hospitalised {cite:p}`alpha2022`.\n"))
+                                         "The ministry said 59 people were hospitalised {cite:p}`alpha2022{¶2}`.\n"))
     only_warning(app, "chapters/one.md:15:", "heading “999 hospitalised on 14 September”",
                  "figure '999' is not in the cited source(s) alpha2022")
 
@@ -290,21 +299,21 @@ def test_a_heading_with_a_date_needs_a_citation_in_its_section(overlay):
 
 def test_an_admonition_title_is_held_to_the_sources_cited_in_it(overlay):
     app = overlay("claims-clean", append(":::{admonition} The minister: “we will not draw any sword”\n"
-                                         "The minister spoke {cite:p}`alpha2022`.\n:::\n"))
+                                         "The minister spoke {cite:p}`alpha2022{¶3}`.\n:::\n"))
     only_warning(app, "chapters/one.md:15:", "admonition title", "draw any sword", "quote the source exactly")
 
 
 def test_a_heading_backed_by_its_section_passes(overlay):
     app = overlay("claims-clean", append("## 59 hospitalised on 14 September\n\n"
-                                         "The ministry said 59 people were hospitalised {cite:p}`alpha2022`.\n"))
+                                         "The ministry said 59 people were hospitalised {cite:p}`alpha2022{¶2}`.\n"))
     assert warnings_of(app) == []
 
 
 def test_a_footnote_is_a_block_and_its_marker_no_figure(overlay):
     app = overlay("claims-clean", append(
-        "The minister spoke of the evacuation[^n] {cite:p}`alpha2022`.\n\n"
-        "[^n]: Officials counted 999 evacuees {cite:p}`beta2022`.\n\n"
-        "The ministry said 59 people were hospitalised[^m] {cite:p}`alpha2022`.\n\n"
+        "The minister spoke of the evacuation[^n] {cite:p}`alpha2022{¶3}`.\n\n"
+        "[^n]: Officials counted 999 evacuees {cite:p}`beta2022{¶2}`.\n\n"
+        "The ministry said 59 people were hospitalised[^m] {cite:p}`alpha2022{¶2}`.\n\n"
         "[^m]: A note that cites nothing.\n"))
     found = warnings_of(app)
     expected = [("chapters/one.md:17:", "figure '999' is not in the cited source(s) beta2022"),
@@ -319,7 +328,7 @@ def test_removing_a_chapter_removes_it_from_the_cited_by_lists(make_app, rootdir
     srcdir = tmp_path / "book"
     shutil.copytree(rootdir / "test-claims-clean", srcdir)
     two, index = srcdir / "chapters" / "two.md", srcdir / "index.md"
-    two.write_text("# Two\n\nOfficials counted over 142,000 evacuees {cite:p}`beta2022`.\n")
+    two.write_text("# Two\n\nOfficials counted over 142,000 evacuees {cite:p}`beta2022{¶2}`.\n")
     index.write_text(index.read_text().replace("chapters/one\n", "chapters/one\nchapters/two\n"))
     first = make_app("html", srcdir=srcdir)
     first.build()
@@ -342,42 +351,57 @@ def test_a_block_in_another_script_is_a_block(overlay):
 
 
 TWO_KEYS = append("The ministry said 59 people were hospitalised and over 142,000 were evacuated "
-                  "{cite:p}`alpha2022,beta2022`.\n")
+                  "{cite:p}`alpha2022{¶2},beta2022{¶2}`.\n")
 REFERENCES = (("alpha2022", "Alpha News, 19 Sep 2022"), ("beta2022", "Beta Wire, 20 Sep 2022"))
 
 
-def test_each_keys_passage_links_follow_its_reference_in_html_and_latex(overlay):
-    """The links are placed by reading sphinxcontrib-bibtex's rendering of a citation
-    (briefing_claims.place_beside_keys): a change to that rendering fails this test."""
+def test_each_keys_pinpoint_links_follow_its_reference_in_html_and_latex(overlay):
+    """The pinpoint is rendered by the referencing style (briefing_bibstyle.pinpoint_text) as the
+    citation's post-text: each key's paragraphs link right after that key's reference, in every
+    builder; in LaTeX, as a \\hyperref to the label of the paragraph on the source's page."""
     app = overlay("claims-clean", TWO_KEYS)
     assert warnings_of(app) == []
     html = (app.outdir / "chapters" / "one.html").read_text(encoding="utf-8")
     for key, label in REFERENCES:
-        assert re.search(rf'>{label}</a><span class="passage-links"><a [^>]*href="../sources/{key}.html#{key}-p2"',
-                         html), (key, html)
+        assert re.search(rf'>{label}</a>, <a class="pinpoint reference internal" '
+                         rf'href="../sources/{key}.html#{key}-p2"[^>]*><span>¶2</span></a>', html), (key, html)
+    # The two keys' pinpoints stay with their own keys, inside one pair of brackets.
+    assert re.search(r'\(<a [^>]*>Alpha News, 19 Sep 2022</a>, <a [^>]*alpha2022-p2[^>]*><span>¶2</span></a>, '
+                     r'<a [^>]*>Beta Wire, 20 Sep 2022</a>, <a [^>]*beta2022-p2[^>]*><span>¶2</span></a>\)', html), html
     app.cleanup()
     app = overlay("claims-clean", buildername="latex")
     assert warnings_of(app) == []
     tex = next(app.outdir.glob("*.tex")).read_text(encoding="utf-8")
     for key, label in REFERENCES:
-        assert re.search(r"\\hyperlink\{cite\.[^}]*\}\{" + re.escape(label) + r"\}\\DUrole\{passage-links\}\{\{"
-                         r"\\hyperref\[\\detokenize\{sources/" + key + ":" + key + r"-p2\}\]", tex), (key, tex)
+        target = re.escape(f"sources/{key}:{key}-p2")
+        assert re.search(r"\\hyperlink\{cite\.[^}]*\}\{" + re.escape(label) + r"\}, \{\\hyperref\[\\detokenize\{"
+                         + target + r"\}\]\{\\sphinxcrossref\{\\P\{\}2\}\}\}", tex), (key, tex)
+        # The label the reference points to is the paragraph's, on the source's page.
+        assert re.search(r"\\label\{\\detokenize\{" + target + r"\}\}\\DUrole\{paragraph-number\}\{\\P\{\}2\}", tex), key
 
 
-def test_passage_links_that_cannot_be_placed_are_reported(overlay, monkeypatch):
-    """Were sphinxcontrib-bibtex to write its LaTeX references otherwise, the build says so."""
-    import briefing_claims
-    monkeypatch.setattr(briefing_claims, "LATEX_LINK", re.compile(r"(?!)"))
-    app = overlay("claims-clean", buildername="latex")
+def test_a_pinpoint_that_cannot_be_linked_is_reported(overlay):
+    """A pinpoint past the end of the archived text, or one not of a pinpoint's form, links
+    nowhere: the build says so at the citation's line, and the LaTeX shows it as text, with no
+    reference to a label that does not exist."""
+    app = overlay("claims-clean", append("The minister spoke of the scabbard {cite:p}`alpha2022{¶9}`.\n\n"
+                                         "The minister spoke of the sword {cite:p}`alpha2022{¶three}`.\n"),
+                  buildername="latex")
     found = warnings_of(app)
-    assert found and all("could not be put beside its reference" in w and "place_beside_keys" in w
-                         for w in found), found
-    assert any("chapters/one.md:3:" in w and "alpha2022" in w for w in found), found
+    assert any("chapters/one.md:15:" in w and "the pinpoint ¶9 of alpha2022 names ¶9, but its archived text has "
+               "4 paragraphs" in w for w in found), found
+    assert any("chapters/one.md:17:" in w and "pinpoint “¶three” is not of the form" in w
+               and "in the citation of alpha2022" in w for w in found), found
+    assert found and all("[briefing.pinpoint]" in w for w in found), found
+    tex = next(app.outdir.glob("*.tex")).read_text(encoding="utf-8")
+    assert re.search(r"\{Alpha News, 19 Sep 2022\}, \\P\{\}9\)", tex), tex
+    assert re.search(r"\{Alpha News, 19 Sep 2022\}, \\P\{\}three\)", tex), tex
+    assert "alpha2022-p9" not in tex
 
 
 def test_a_name_with_a_number_is_not_demanded_of_the_source(overlay):
     """COVID-19, F-16, Article 4: names, not figures; a plain figure beside them still is one."""
     named = "Under Article 4 of the COVID-19 rules, no F-16 flew; the ministry said 59 people were hospitalised"
-    assert warnings_of(overlay("claims-clean", append(f"{named} {{cite:p}}`alpha2022`.\n"))) == []
+    assert warnings_of(overlay("claims-clean", append(f"{named} {{cite:p}}`alpha2022{{¶2}}`.\n"))) == []
     app = overlay("claims-clean", {ONE: (named, named.replace("59 people", "16 people"))})
     only_warning(app, "chapters/one.md:15:", "figure '16' is not in the cited source(s) alpha2022")

@@ -12,7 +12,10 @@ EXPECTED = [
     ("index.md", "block", "navigation"),
     ("index.md", "block", "reading instructions"),
     ("chapters/bibliography.md", "page", "the bibliography lists the book's sources"),
+    ("chapters/glossary.md", "block", "reading instructions: says how the entries are written"),
     ("chapters/how-to-cite.md", "page", "this page explains how to cite the book"),
+    ("chapters/human-cost.md", "block", "navigation: describes the three tables below"),
+    ("chapters/sources.md", "block", "the book's method: how the sources are presented"),
 ]
 BLOCK = re.compile(r"^[`:]{3,}\{uncited\}[^\n]*\n(?::reason:\s*(.*))?", re.M)
 

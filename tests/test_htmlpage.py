@@ -77,7 +77,7 @@ class ReferenceReader(HTMLParser):
                 if entry[0] in BLOCKS:
                     entry[1] = entry[1] or values["id"]
                     break
-        not_content = tag in NOT_CONTENT or "passage-links" in classes
+        not_content = tag in NOT_CONTENT
         main = values.get("role") == "main"
         self._open.append([tag, values.get("id") if tag in BLOCKS else None, not_content, main])
         self._not_content += not_content
@@ -168,7 +168,8 @@ AWKWARD = {
     "carriage returns": '<p id="a">1</p>\r\n<a href="b.html">b</a>\r\n<img src="c.png" alt="C">',
     "passage anchors": '<article role="main"><section id="s"><blockquote><div><p>'
                        '<span class="target" id="a-p1"></span>12 of <em>the 3</em></p></div></blockquote>'
-                       '<p class="passage-links">4 <a href="x.html">5</a></p><nav>6</nav></section></article>',
+                       '<p>4 seen (<a href="b.html#id2">Alpha News, 19 Sep 2022</a>, <a class="pinpoint reference '
+                       'internal" href="x.html#x-p5"><span>¶5</span></a>)</p><nav>6</nav></section></article>',
     "no main article": '<div id="top"><p>7 and 8,000</p><a href="x.html">9</a><header>10</header></div>',
     "srcset and links": '<link rel="stylesheet" href="s.css"><link rel="canonical" href="https://b.org/">\n'
                         '<link rel="ICON preload" href="i.png">\n<img src="q.png" srcset="q1.png 1x, q2.png 2x" alt="Q">\n'
@@ -206,7 +207,8 @@ def test_what_the_awkward_forms_give():
     assert fast(AWKWARD["unclosed p and li"]).numbers == [("1", "a"), ("2", "b"), ("3", "c"), ("4", "c"),
                                                           ("5", "d"), ("6", "c")]
     passage = fast(AWKWARD["passage anchors"])
-    assert passage.numbers == [("12", "a-p1"), ("3", "a-p1")] and passage.main_ids == {"s", "a-p1"}
+    # A citation's reference and its pinpoint (¶5) are links: none of their numbers is the page's.
+    assert passage.numbers == [("12", "a-p1"), ("3", "a-p1"), ("4", "s")] and passage.main_ids == {"s", "a-p1"}
     assert fast(AWKWARD["no main article"]).numbers == [("7", "top"), ("8,000", "top")]
     assert [(r.url, r.line) for r in fast(AWKWARD["carriage returns"]).refs] == [("b.html", 2)]
 

@@ -49,7 +49,7 @@ def test_a_bibliography_defect_fails_the_next_build_too(make_app, rootdir, tmp_p
     nothing changed passed a book whose first build had failed."""
     def drop_the_only_citation_of_beta(srcdir):
         (srcdir / "chapters" / "one.md").write_text(
-            "# One\n\nThe ministry said 59 people were hospitalised {cite:p}`alpha2022`.\n", encoding="utf-8")
+            "# One\n\nThe ministry said 59 people were hospitalised {cite:p}`alpha2022{¶2}`.\n", encoding="utf-8")
 
     first, second = build_twice(make_app, rootdir, tmp_path, drop_the_only_citation_of_beta, lambda srcdir: None)
     for app in (first, second):

@@ -45,7 +45,7 @@ from sphinxbuild import sphinx_args  # noqa: E402  (the one spelling of a sphinx
 from briefing.claims import OPENING_WORDS  # noqa: E402
 TINY_BOOK = ROOT / "tests" / "roots" / "test-claims-clean"  # its conf.py imports ../rootconf.py
 TINY_LONG_BLOCK = ("\nIn the statement it issued that evening about the situation along the border and in the "
-                   "villages near it, the ministry said 59 people were hospitalised {cite:p}`alpha2022`.\n")
+                   "villages near it, the ministry said 59 people were hospitalised {cite:p}`alpha2022{¶2}`.\n")
 # Not part of a book's sources: left out of the copies the benchmark builds and edits.
 NOT_COPIED = shutil.ignore_patterns(".git", ".venv", "_build", "node_modules", "tests", ".pytest_cache",
                                     "__pycache__", ".ci")

@@ -72,6 +72,7 @@ class Block:
     segments: tuple[Segment, ...] = ()  # its citations
     implied: tuple[Cite, ...] = ()  # a source page's own source, pinpointed by the block's ¶ locators
     pins_required: bool = True  # a heading is held to its section's pinpoints and needs none of its own
+    subject: str = ""  # what the block is about, when not in its words: a glossary definition's term
     location: Location = Location("")  # where its problems are reported ("": a block outside the book)
 
     def problem(self, rule: str, message: str) -> Problem:
@@ -256,7 +257,7 @@ def _unpinned(block: Block, pieces: list[Piece], ctx: _Context) -> list[Problem]
                 problems.append(block.problem(
                     "pinpoint", f"the pinpoint {write(cite.paragraphs)} of {cite.key} names ¶{beyond[0]}, but its "
                                 f"archived text has {len(index.passages)} paragraphs: correct the pinpoint"))
-        missing = [cite for cite in piece.cites if not cite.paragraphs and cite.key in ctx.indexes]
+        missing = [cite for cite in piece.cites if not cite.paragraphs and not cite.malformed and cite.key in ctx.indexes]
         if not missing:
             continue
         if piece.segment is None:  # a source page's block: its locators pinpoint the page's source
@@ -562,8 +563,12 @@ _IN_ACCOUNT = (re.compile(r"\bin (?:the )?$", re.IGNORECASE), re.compile(r"^'s (
 # How a source itself credits a body with what it reports: a quotation credited to that body by
 # the book may be the source's words about it.
 _SOURCE_CREDITS_AFTER = re.compile(r"^(?:'s?)?(?:\s+[a-z-]+){0,3}?\s+(?:said|says|told|reported|reports|stated|"
-                                   r"announced|added|disclosed|revealed|noted|accused|proposed|urged|"
-                                   r"believes|believe|pointed out|confirmed|emphasized|emphasised)\b")
+                                   r"announced|added|disclosed|revealed|noted)\b")
+# What a passage reports a voice did, besides saying: it credits the voice with a figure or a
+# date, but a quotation of its words needs one of the verbs above ("Putin urged the sides to …" is
+# the outlet's narration, not Putin's words).
+_SOURCE_ACTS_AFTER = re.compile(r"^(?:'s?)?(?:\s+[a-z-]+){0,3}?\s+(?:accused|proposed|urged|believes|believe|"
+                                r"pointed out|confirmed|emphasized|emphasised)\b")
 _SOURCE_CREDITS_BEFORE = re.compile(r"according to(?: the)?(?: [\w-]+){0,5}? (?:the )?$", re.IGNORECASE)
 _OWN_WORDS = re.compile(r"^'s?\s+(?:words|figures?|count|toll|data|press service)\b")
 _BEFORE_NAME = re.compile(r"(?:according to|(?:reported|said|stated|announced|quoted|told|given|cited|counted|"
@@ -625,10 +630,12 @@ def attributed_names(sentence: str, names: Names) -> list[tuple[str, int, int]]:
     return credited
 
 
-def _source_credits(names: Names, text: str, name: str) -> bool:
-    """Whether a passage credits ``name`` with what it reports ("X said", "according to X")."""
+def _source_credits(names: Names, text: str, name: str, acts: bool = False) -> bool:
+    """Whether a passage credits ``name`` with what it reports ("X said", "according to X"; with
+    ``acts``, also "X proposed", "X accused")."""
     for found, start, end in names.find(text):
         if found == name and (_SOURCE_CREDITS_AFTER.match(text[end:end + 60])
+                              or (acts and _SOURCE_ACTS_AFTER.match(text[end:end + 60]))
                               or _SOURCE_CREDITS_BEFORE.search(text[max(0, start - 60):start])):
             return True
     return False
@@ -739,7 +746,9 @@ def _credits(ctx: _Context, name: str, item: Item, hit: PassageRef) -> bool:
     # to the name ("the Ministry of Health reported", "according to the Border Service"), or, for
     # a quotation, quote the name's words.
     text = ctx.passage(key, number).text
-    return _source_credits(ctx.names, text, name) or (item.kind == "quotation" and quoted_in(item.value, text))
+    if item.kind == "quotation":
+        return quoted_in(item.value, text) or _source_credits(ctx.names, text, name)
+    return _source_credits(ctx.names, text, name, acts=True)
 
 
 def rule_as_of(block: Block, ctx: _Context) -> list[Problem]:
@@ -799,7 +808,7 @@ def _is_dateline(passage: Passage | None) -> bool:
 
 def _is_heading(passage: Passage) -> bool:
     """A headline, credit or dateline: a few words with no full stop of a sentence."""
-    return len(passage.text.split()) <= 15 and not re.search(r"[a-z][.!?](?:\s|$)", passage.text)
+    return len(passage.text.split()) <= 15 and not re.search(r"[a-z][.!?][\"')\]]*(?:\s|$)", passage.text)
 
 
 def rule_bounds(block: Block, ctx: _Context) -> list[Problem]:
@@ -1121,9 +1130,12 @@ def rule_substance(block: Block, ctx: _Context) -> list[Problem]:
     is voiced by them)."""
     problems = []
     for piece in cited_pieces(block):
-        text = normalise(piece.text)
-        words, named = stems(text), ctx.names.find(_blank_quotations(text))
-        names = {name for name, _, _ in named}
+        text = normalise(f"{block.subject} {piece.text}" if block.subject else piece.text)
+        words = stems(text)
+        # The quoted words are the passage's own, but for the names it must give itself (a
+        # [bracketed] insertion is the book's, and the insertions rule's question).
+        names = {name for name, _, _ in ctx.names.find(text)}
+        own_names = {name for name, _, _ in ctx.names.find(_blank_quotations(normalise(piece.text)))}
         pinned = [(cite, [ctx.passage(cite.key, n) for n in cite.paragraphs]) for cite in piece.cites
                   if cite.paragraphs and cite.key in ctx.indexes]
         pinned = [(cite, passages) for cite, passages in pinned if all(passages)]  # beyond the text: said apart
@@ -1142,7 +1154,7 @@ def rule_substance(block: Block, ctx: _Context) -> list[Problem]:
                 "substance", f"{cite.key} {write(cite.paragraphs)} shares no name and no content word with the "
                              f"words its citation covers (“{snippet(piece.text, 10)}”): it is about something "
                              f"else; pinpoint the paragraph they rest on{hint}"))
-        problems += _unnamed_in_pinpoint(block, ctx, piece, names, pinned)
+        problems += _unnamed_in_pinpoint(block, ctx, piece, own_names, pinned)
     return problems
 
 

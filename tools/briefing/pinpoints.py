@@ -24,6 +24,7 @@ class Cite(NamedTuple):
 
     key: str
     paragraphs: tuple[int, ...] = ()
+    malformed: bool = False  # a post-text meant as a pinpoint that does not read as one (reported apart)
 
     @property
     def pinned(self) -> bool:
