@@ -201,6 +201,11 @@ def rule_negation(block: Block, ctx: _Context) -> list[Problem]:
     return problems
 
 
+def _where(passages) -> str:
+    """The pinpointed paragraphs, as a message names them: "gamma2022 ¶4; gamma2022 ¶7"."""
+    return "; ".join(f"{key} ¶{p.number}" for key, p in passages[:3])
+
+
 def _short(text: str, words: int = 12) -> str:
     parts = text.split()
     return " ".join(parts[:words]) + ("…" if len(parts) > words else "")
@@ -246,7 +251,7 @@ def rule_direction(block: Block, ctx: _Context) -> list[Problem]:
         same = _phrase(vocabulary.up if ours == "up" else vocabulary.down).search(text)
         if same:
             continue
-        shown = "; ".join(f"{key} ¶{p.number}" for key, p in passages[:3])
+        shown = _where(passages)
         problems.append(block.problem(
             "direction", f"the sentence says a count {verbs[0]}, but the paragraphs it pinpoints ({shown}) "
                          f"report no {'rise' if ours == 'up' else 'fall'}: say what they report"))
@@ -290,7 +295,7 @@ def rule_quantity(block: Block, ctx: _Context) -> list[Problem]:
                     theirs |= {group_of[m.group(1).lower()] for m in near if m.group(2).lower() == found.group(0)}
             if not theirs or ours in theirs:
                 continue
-            shown = "; ".join(f"{key} ¶{p.number}" for key, p in passages[:3])
+            shown = _where(passages)
             told = f"“{' or '.join(sorted(theirs)).replace('_', ' ')}”"
             problems.append(block.problem(
                 "quantity", f"“{word} {noun}”: the paragraphs it pinpoints ({shown}) give {told} of {noun}: "
@@ -362,7 +367,7 @@ def rule_sides(block: Block, ctx: _Context) -> list[Problem]:
             if not theirs or ours in theirs:
                 continue
             seen.add((act, ours))
-            shown = "; ".join(f"{key} ¶{p.number}" for key, p in passages[:3])
+            shown = _where(passages)
             problems.append(block.problem(
                 "sides", f"“{act}” is given to {ours}, but the paragraphs it pinpoints ({shown}) give it to "
                          f"{' and '.join(sorted(theirs))}: one side's act or loss is not the other's"))
@@ -441,7 +446,7 @@ def rule_places(block: Block, ctx: _Context) -> list[Problem]:
             theirs = set().union(*(_placed(p.text, forms, units) for _, p in passages))
             if not theirs or ours <= theirs:
                 continue
-            shown = "; ".join(f"{key} ¶{p.number}" for key, p in passages[:3])
+            shown = _where(passages)
             problems.append(block.problem(
                 "places", f"{name} is put in {', '.join(sorted(ours))}, but the paragraphs it pinpoints ({shown}) "
                           f"put it in {', '.join(sorted(theirs))}: place it as the passage does"))
