@@ -26,21 +26,31 @@ help:
 	@echo "make check      build and run the link-check and evidence suite"
 	@echo "make test       run the whole test suite"
 	@echo "make linkcheck  check the external URLs (needs a network)"
-	@echo "make livehtml   live preview while editing"
+	@echo "make livehtml   live preview while editing, at http://$(LIVEHOST):$(LIVEPORT)/"
 	@echo "make bench      print build and checker timings"
 	@echo "make clean      remove builds and the virtual environment"
 
 # The venv is rebuilt whenever requirements.txt changes. It is built aside and moved into place
 # only when complete, so an interrupted or failed first run leaves no half-made .venv behind;
-# the tools are run as `python -m …`, which works wherever the venv lies.
+# the tools are run as `python -m …`, which works wherever the venv lies. One make at a time
+# builds it (the lock $(VENV).lock, where flock(1) exists): a second first `make html` waits, then
+# finds it made, instead of replacing it under the first one's running build.
 $(STAMP): requirements.txt tools/require_python.py
 	@$(PYTHON) tools/require_python.py
-	$(PYTHON) -m venv $(VENV).partial.$$PPID
-	$(VENV).partial.$$PPID/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
-	@touch $(VENV).partial.$$PPID/.installed
-	@rm -rf $(VENV) && mv -T $(VENV).partial.$$PPID $(VENV)
-	@# pip and venv wrote the aside folder into the scripts (pip's first lines, activate): name the venv.
-	@grep -rlI '\.partial\.' $(VENV)/bin | xargs -r sed -i 's|$(notdir $(VENV))\.partial\.[0-9]*|$(notdir $(VENV))|g'
+	@exec 9>"$(VENV).lock"; \
+	if command -v flock >/dev/null 2>&1 && ! flock -n 9; then \
+	  echo "make: another make is creating $(VENV); waiting for it to finish"; flock 9; fi; \
+	if [ -f $(STAMP) ] && [ $(STAMP) -nt requirements.txt ] && [ $(STAMP) -nt tools/require_python.py ]; then \
+	  exit 0; fi; \
+	partial=$(VENV).partial.$$$$; \
+	echo "$(PYTHON) -m venv $$partial && $$partial/bin/python -m pip install --quiet -r requirements.txt"; \
+	$(PYTHON) -m venv $$partial \
+	&& $$partial/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt \
+	&& touch $$partial/.installed \
+	&& rm -rf $(VENV) && mv -T $$partial $(VENV) \
+	|| { rm -rf $$partial; exit 1; }; \
+	: "pip and venv wrote the aside folder into the scripts (pip's first lines, activate): name the venv."; \
+	grep -rlI '\.partial\.' $(VENV)/bin | xargs -r sed -i 's|$(notdir $(VENV))\.partial\.[0-9]*|$(notdir $(VENV))|g'
 
 # A venv that no longer works (its Python removed or upgraded, its packages deleted) is rebuilt.
 ifneq ($(wildcard $(STAMP)),)
@@ -87,11 +97,15 @@ linkcheck: $(STAMP)
 	@$(BIN)/python tools/require_network.py
 	$(SPHINXBUILD) -b linkcheck $(SPHINXOPTS) -d $(DOCTREES) . $(BUILDDIR)/linkcheck
 
+# The live preview is plain sphinx-autobuild, as CPython's docs use it: each save rebuilds with a new
+# python -m sphinx; a failed check is shown at the top of the page (briefing_check_banner).
+LIVEHOST    ?= 127.0.0.1
+LIVEPORT    ?= 8000
 livehtml: $(STAMP)
-	$(BIN)/python tools/livehtml.py --ignore "$(BUILDDIR)/*" -b html -d $(DOCTREES) . $(BUILDDIR)/html
+	$(BIN)/python -m sphinx_autobuild --host $(LIVEHOST) --port $(LIVEPORT) --ignore "$(abspath $(BUILDDIR))/*" -b html $(SPHINXOPTS) -D briefing_check_banner=1 -d $(DOCTREES) . $(BUILDDIR)/html
 
 bench: $(STAMP)
 	$(BIN)/python tools/bench.py
 
 clean:
-	rm -rf $(BUILDDIR) $(VENV) $(VENV).partial.* .pytest_cache
+	rm -rf $(BUILDDIR) $(VENV) $(VENV).partial.* $(VENV).lock .pytest_cache

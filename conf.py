@@ -7,7 +7,9 @@ from pathlib import Path
 ROOT = Path(__file__).parent.resolve()
 sys.path[:0] = [str(ROOT / "tools"), str(ROOT / "tools" / "extensions")]
 
-project = "The Kyrgyzstan–Tajikistan Border Conflict of September 2022"
+# One title everywhere: the front page's heading, the browser's tab, CITATION.cff, the PDF and the
+# e-book (tests/test_citing.py checks that they agree).
+project = "The Kyrgyzstan–Tajikistan border conflict of September 2022"
 author = "The briefing book's editors"
 copyright = "2026, the briefing book's editors"
 language = "en"
@@ -37,6 +39,8 @@ extensions = [
     # Accessibility fixes and build-time charts.
     "briefing_a11y",
     "briefing_charts",
+    # The locator map, drawn from data/geo/.
+    "briefing_map",
     # Reuse: reference-manager metadata on every page; the claims register and the data package.
     "briefing_metadata",
     "briefing_register",
@@ -46,10 +50,6 @@ extensions = [
     *(["sphinx_sitemap"] if html_baseurl else []),
     # Build folders: one build at a time per folder; an interrupted build is redone whole.
     "briefing_builddir",
-    # What a build has loaded when it starts is frozen out of the garbage collector's walks.
-    "briefing_heap",
-    # The sidebar's table of contents is made once per place in it, not once per page.
-    "briefing_sidebar",
     # Search: figures are searchable, glossary entries stay indexed; a 404 page.
     "briefing_search",
 ]
@@ -75,7 +75,7 @@ bibtex_tooltips = True
 briefing_cited_docs = ["index", "chapters/*", "sources/*"]
 
 html_theme = "furo"
-html_title = "Kyrgyzstan–Tajikistan border conflict, September 2022: a briefing book"
+html_title = project
 html_static_path = ["_static"]
 html_css_files = ["briefing.css"]
 html_last_updated_fmt = None
@@ -89,6 +89,9 @@ html_copy_source = False
 latex_engine = "xelatex"
 latex_documents = [(root_doc, "kyrgyzstan-tajikistan-border-2022.tex", project, author, "manual")]
 latex_show_urls = "footnote"
+# Figures and tables numbered once through the book (Figure 1, 2, …), in the PDF and in HTML.
+numfig = True
+numfig_secnum_depth = 0
 latex_elements = {
     "papersize": "a4paper",
     "pointsize": "11pt",

@@ -11,7 +11,7 @@ import tomllib
 
 from conftest import ROOT
 
-PARAGRAPH = re.compile(r'<p class="archived-paragraph">(.*?)</p>', re.S)
+PARAGRAPH = re.compile(r'<p class="archived-paragraph"[^>]*>(.*?)</p>', re.S)
 
 
 def _rendered(page: str) -> list[str]:

@@ -25,7 +25,9 @@ def test_charts_are_svg_with_alt_text_and_cited_captions(app):
     app.build()
     assert warnings_of(app) == []
     svgs = sorted((app.outdir / "_images").glob("*.svg"))
-    assert [p.name.split("-")[0] for p in svgs] == ["figures", "timeline"], svgs
+    # Each chart in four drawings: wide and phone, light and dark.
+    assert sorted(re.sub(r"-[0-9a-f]{16}", "", p.stem) for p in svgs) == sorted(
+        f"{kind}{variant}" for kind in ("figures", "timeline") for variant in ("", "-dark", "-phone", "-phone-dark")), svgs
     for svg in svgs:
         head = svg.read_text(encoding="utf-8")[:400]
         assert head.startswith("<?xml") and "<svg" in head, svg
@@ -34,7 +36,7 @@ def test_charts_are_svg_with_alt_text_and_cited_captions(app):
     found = figures(page)
     assert len(found) == 2
     for figure in found:
-        alt = re.search(r'<img alt="([^"]+)" src="../_images/(figures|timeline)-[0-9a-f]{16}\.svg"', figure)
+        alt = re.search(r'<img alt="([^"]+)" class="chart-wide" src="../_images/(figures|timeline)-[0-9a-f]{16}\.svg"', figure)
         assert alt and len(alt.group(1)) > 20, figure[:300]
         caption = re.search(r"<figcaption.*?</figcaption>", figure, re.S).group(0)
         assert 'class="bibtex-citation"' in caption, "the caption cites no source"
@@ -49,7 +51,8 @@ def test_unchanged_data_are_not_redrawn(app, make_app):
     app.build()
     assert "briefing_charts: drew figures-" in app.status.getvalue()
     before = chart_files(app.doctreedir)
-    assert len(before) == 4  # SVG and PDF of both charts
+    drawn = len(before)
+    assert drawn >= 16  # SVG and PDF of the four drawings of both charts
 
     again = make_app("html", srcdir=app.srcdir, freshenv=True)  # re-reads every page
     again.build()
@@ -62,7 +65,7 @@ def test_unchanged_data_are_not_redrawn(app, make_app):
     changed = make_app("html", srcdir=app.srcdir)
     changed.build()
     assert "briefing_charts: drew figures-" in changed.status.getvalue()
-    assert len(chart_files(app.doctreedir)) == 6
+    assert len(chart_files(app.doctreedir)) == drawn + 8  # the figures chart's four drawings again
 
 
 @pytest.mark.sphinx("html", testroot="charts", srcdir="charts-cache", freshenv=True)
@@ -111,9 +114,12 @@ def test_latex_gets_vector_pdf(app):
     app.build()
     assert warnings_of(app) == []
     tex = next(app.outdir.glob("*.tex")).read_text(encoding="utf-8")
-    included = re.findall(r"\\sphinxincludegraphics(?:\[[^\]]*\])?\{\{([^}]+)\}(\.pdf)\}", tex)
-    assert [name.split("-")[0] for name, _ in included] == ["figures", "timeline"], included
-    for name, ext in included:
+    included = re.findall(r"\\sphinxincludegraphics(\[[^\]]*\])?\{\{([^}]+)\}(\.pdf)\}", tex)
+    # Print takes the wide light drawing, at its own size (no option scales it, so its text
+    # prints at the size drawn); never the dark or the phone one.
+    assert [re.sub(r"-[0-9a-f]{16}", "", name) for _, name, _ in included] == ["figures", "timeline"], included
+    for options, name, ext in included:
+        assert options == "", f"{name} is scaled in print: {options}"
         assert (app.outdir / f"{name}{ext}").read_bytes().startswith(b"%PDF")
 
 
@@ -135,7 +141,7 @@ def test_the_book_shows_its_charts(book_html, page, kind):
     html = (book_html / page).read_text(encoding="utf-8")
     charts_here = [f for f in figures(html) if "briefing-chart" in f]
     assert len(charts_here) == 1, f"{page} has {len(charts_here)} chart(s)"
-    image = re.search(rf'<img alt="([^"]+)" src="\.\./(_images/{kind}-[0-9a-f]{{16}}\.svg)"', charts_here[0])
+    image = re.search(rf'<img alt="([^"]+)" class="chart-wide" src="\.\./(_images/{kind}-[0-9a-f]{{16}}\.svg)"', charts_here[0])
     assert image, charts_here[0][:400]
     assert (book_html / image.group(2)).read_bytes().lstrip().startswith(b"<?xml")
     assert 'class="bibtex-citation"' in charts_here[0]
@@ -152,3 +158,57 @@ def test_chart_settings_are_lists_or_tuples(overlay):
     app = overlay("charts", {"conf.py": conf.format(panels, '{"2022-09-14": 1, "2022-10-14": 2}')})
     found = warnings_of(app)
     assert any("briefing_timeline_chart_range" in w and "dict" in w for w in found), found
+
+
+def svg_text(svg: str) -> tuple[float, float, list[float]]:
+    """A drawing's width and height in points (its viewBox) and the sizes of its live text."""
+    box = [float(v) for v in re.search(r'viewBox="([^"]+)"', svg).group(1).split()]
+    sizes = [float(s) for s in re.findall(r"<text\b[^>]*font-size:\s*([\d.]+)px", svg)]
+    return box[2], box[3], sizes
+
+
+def print_problems(svg: str, name: str, text_width: float = 6.26 * 72, text_height: float = 9.0 * 72) -> list[str]:
+    """A drawing printed at its own size: text of 9 pt or more, live, and within the A4 page's
+    text block (6.26 by 9.7 in, less room for the caption)."""
+    width, height, sizes = svg_text(svg)
+    problems = []
+    if not sizes:
+        problems.append(f"{name}: no live text")
+    elif min(sizes) < 9:
+        problems.append(f"{name}: text of {min(sizes)} pt")
+    if width > text_width or height > text_height:
+        problems.append(f"{name}: {width / 72:.1f} by {height / 72:.1f} in, larger than the page")
+    return problems
+
+
+def test_print_problems_are_found():
+    small = '<svg viewBox="0 0 432 300"><text style="font: 7.5px \'DejaVu Sans\'; font-size: 7.5px">a</text></svg>'
+    tall = '<svg viewBox="0 0 518 1500"><path d="M0 0"/></svg>'
+    assert print_problems(small, "small") == ["small: text of 7.5 pt"]
+    assert print_problems(tall, "tall") == ["tall: no live text", "tall: 7.2 by 20.8 in, larger than the page"]
+
+
+def test_the_book_prints_its_charts_at_9_pt_or_more(book_html):
+    """The drawings print uses (the wide light ones, or a long chart's parts) are drawn at 9 pt or
+    more and fit the text block, so LaTeX includes them at their own size (test_latex_gets_vector_pdf)."""
+    doctrees = book_html.parent / "doctrees" / "charts"
+    printed = [p for p in sorted(doctrees.glob("*.svg")) if not re.search(r"-(dark|phone)", p.stem)]
+    kinds = {re.sub(r"-[0-9a-f]{16}.*", "", p.stem) for p in printed}
+    assert kinds == {"figures", "timeline", "map"}, printed
+    problems = [q for p in printed if not (p.stem.startswith("timeline") and "-print-" not in p.stem)
+                for q in print_problems(p.read_text(encoding="utf-8"), p.name)]
+    assert problems == []
+    assert any("-print-" in p.stem for p in printed), "the timeline is not split for print"
+    for svg in sorted(doctrees.glob("*.svg")):  # every drawing, phone and dark ones too
+        assert min(svg_text(svg.read_text(encoding="utf-8"))[2]) >= 9, svg.name
+
+
+def test_each_chart_has_its_title_and_source_in_the_image(book_html):
+    for svg in sorted((book_html / "_images").glob("*.svg")):
+        text = " ".join(re.findall(r"<text\b[^>]*>([^<]*)", svg.read_text(encoding="utf-8")))
+        if svg.stem.startswith("map"):
+            assert "Kyrgyzstan, Tajikistan" in text and "Natural Earth" in text, svg.name
+        else:
+            assert re.search(r"(Kyrgyz deaths|Dated events).* 2022", text), f"{svg.name}: no title"
+            assert re.search(r"Sources: .*\(data: (figures|timeline)\.csv\)", text), f"{svg.name}: no source"
+            assert "shape" not in text.lower(), f"{svg.name}: a second encoding"

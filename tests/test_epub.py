@@ -174,3 +174,67 @@ def test_archived_texts_render_exactly(epub_file):
     files = read_zip(epub_file)
     pages = {page: files[f"{page}.xhtml"] for page, _ in archived_texts().values()}
     assert compare_pages(pages) > 60
+
+
+# --- DAISY Ace --------------------------------------------------------------------------------
+
+ACE = ROOT / "tests" / "clients" / "node_modules" / ".bin" / "ace-cli"
+
+
+def ace_violations(epub: Path, out: Path) -> tuple[str, list[str]]:
+    """DAISY Ace's outcome and each rule it finds broken ("document: rule"), run with Debian's
+    Chromium (Puppeteer downloads no browser)."""
+    assert ACE.is_file(), "DAISY Ace is not installed: run `npm ci --ignore-scripts` in tests/clients (README)"
+    import json
+    import os
+    env = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": "/usr/bin/chromium", "PUPPETEER_SKIP_DOWNLOAD": "1"}
+    result = subprocess.run([str(ACE), "--silent", "--force", "--outdir", str(out), str(epub)],
+                            capture_output=True, text=True, timeout=900, env=env)
+    report = out / "report.json"
+    assert report.is_file(), f"Ace wrote no report:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}"
+    data = json.loads(report.read_text(encoding="utf-8"))
+    found = [f"{subject['earl:testSubject']['url']}: {a['earl:test']['dct:title']}"
+             for subject in data["assertions"] for a in subject["assertions"]]
+    return data["earl:result"]["earl:outcome"], found
+
+
+def test_daisy_ace_passes_the_book(epub_file, tmp_path):
+    outcome, found = ace_violations(epub_file, tmp_path / "ace")
+    assert (outcome, found) == ("pass", []), "\n".join(found)
+
+
+def test_daisy_ace_reports_what_the_fixes_add(epub_file, tmp_path):
+    """The e-book as Sphinx alone packs it: no language on a document, no accessibility
+    metadata, no ARIA role on the table of contents."""
+    broken = tmp_path / "broken.epub"
+    with zipfile.ZipFile(epub_file) as source, zipfile.ZipFile(broken, "w") as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename.endswith("clashes.xhtml"):
+                data = re.sub(rb' (xml:)?lang="[^"]*"', b"", data, count=2)
+            elif info.filename.endswith(".opf"):
+                data = re.sub(rb'\s*<meta property="schema:[^"]*">[^<]*</meta>', b"", data)
+            elif info.filename.endswith("nav.xhtml"):
+                data = data.replace(b' role="doc-toc"', b"")
+            target.writestr(info, data, compress_type=zipfile.ZIP_STORED if info.filename == "mimetype"
+                            else zipfile.ZIP_DEFLATED)
+    outcome, found = ace_violations(broken, tmp_path / "ace")
+    assert outcome == "fail"
+    text = "\n".join(found)
+    for rule in ("clashes.xhtml: html-has-lang", "metadata-accessmode", "metadata-accessibilityhazard",
+                 "nav.xhtml: epub-type-has-matching-role"):
+        assert rule in text, text
+
+
+def test_accessibility_fixes_on_their_own():
+    from briefing_epub import TOC_NAV, with_accessibility, with_language
+
+    page = '<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops">\n<head>'
+    assert with_language(page, "en-GB").startswith(
+        '<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops" lang="en-GB" xml:lang="en-GB">')
+    assert with_language(with_language(page, "en-GB"), "en-GB") == with_language(page, "en-GB")
+    assert TOC_NAV.sub('<nav epub:type="toc" role="doc-toc"', '<nav epub:type="toc">') == '<nav epub:type="toc" role="doc-toc">'
+    opf = with_accessibility("<metadata>\n  </metadata>")
+    for name in ("accessMode", "accessModeSufficient", "accessibilityFeature", "accessibilityHazard",
+                 "accessibilitySummary"):
+        assert f'property="schema:{name}"' in opf, name

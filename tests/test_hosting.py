@@ -1,7 +1,8 @@
 """Hosting: built with a web address (as Read the Docs does), the book has a sitemap, canonical
 and Open Graph addresses and absolute "Cite this page" addresses; built without one (a local
-build), it makes no sitemap and stays warning-free. No build generates a social-card image.
-The Read the Docs configuration builds with warnings as errors and offers the PDF.
+build), it makes no sitemap and stays warning-free. An http:// address builds as cleanly as an
+https:// one: the book's own host is not a plain-http link to flag. No build generates a
+social-card image. The Read the Docs configuration builds with warnings as errors and offers the PDF.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from xml.etree import ElementTree
 import pytest
 import yaml
 
-from briefing.htmllinks import third_party_loads
+from briefing.htmllinks import check_site, third_party_loads
 from conftest import ROOT, content_pages, soup, sphinx_build
 
 BASE = "https://book.example/en/latest/"
+HTTP_BASE = "http://127.0.0.1:8766/briefing/"
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 
@@ -29,6 +31,42 @@ def hosted_html(tmp_path_factory) -> Path:
     result = sphinx_build(ROOT, "html", out, "-d", str(out.parent / "doctrees"), env=env)
     assert result.returncode == 0, f"the hosted build is not clean:\n{result.stderr}"
     return out
+
+
+@pytest.fixture(scope="module")
+def http_hosted_html(tmp_path_factory) -> Path:
+    """The real book built for a plain-http address, as BRIEFING_BASEURL gives it (README)."""
+    out = tmp_path_factory.mktemp("http-hosted") / "html"
+    env = {**os.environ, "BRIEFING_BASEURL": HTTP_BASE}
+    env.pop("READTHEDOCS_CANONICAL_URL", None)
+    result = sphinx_build(ROOT, "html", out, "-d", str(out.parent / "doctrees"), env=env)
+    assert result.returncode == 0, f"the build for {HTTP_BASE} fails its own checks:\n{result.stderr}"
+    return out
+
+
+def test_a_plain_http_address_builds_with_its_own_addresses(http_hosted_html):
+    for path in content_pages(http_hosted_html):
+        rel = path.relative_to(http_hosted_html).as_posix()
+        page = soup(path)
+        assert page.find("link", rel="canonical")["href"] == HTTP_BASE + rel, rel
+        assert page.find("meta", property="og:url")["content"] == HTTP_BASE + rel, rel
+    assert (http_hosted_html / "sitemap.xml").is_file()
+    register = (http_hosted_html / "data" / "claims-register.jsonld").read_text(encoding="utf-8")
+    assert f'"id": "{HTTP_BASE}data/claims-register.jsonld"' in register
+    assert "briefing-book.invalid" not in register
+
+
+def test_only_the_books_own_host_may_be_linked_over_plain_http(tmp_path):
+    (tmp_path / "index.html").write_text(
+        '<html lang="en"><head><title>t</title><link rel="canonical" href="http://own.example/index.html"></head>'
+        '<body><a href="http://own.example/other.html">own</a> <a href="http://other.example/">other</a></body></html>',
+        encoding="utf-8")
+    report = check_site(tmp_path, own_hosts=frozenset({"own.example"}))
+    flagged = [str(problem) for problem in report.problems if "plain http" in str(problem)]
+    assert len(flagged) == 1 and "other.example" in flagged[0], flagged
+    # Without the address, its own host is as any other.
+    report = check_site(tmp_path)
+    assert len([p for p in report.problems if "plain http" in str(p)]) == 3
 
 
 def test_sitemap_lists_every_page_at_its_address(hosted_html):

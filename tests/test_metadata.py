@@ -18,7 +18,7 @@ from ruamel.yaml import YAML
 
 from briefing.archive import load_registry
 from briefing.metadata import parse_coins
-from conftest import NOT_CONTENT, ROOT, book_conf, soup
+from conftest import NOT_CONTENT, ROOT, book_conf, content_pages, soup
 
 
 
@@ -65,10 +65,15 @@ def article(key: str, origins) -> dict:
     build checks against references.bib. A day the bibliography brackets as inferred ("[18]") is
     no part of a machine-readable date: a reference manager could not show it as inferred."""
     fields = origins["bib"][key].fields
-    published = origins["sources"][key].published
-    if str(fields.get("day", "")).strip().startswith("["):
+    if key not in origins["sources"]:  # a @dataset (the map's data): dated by its entry alone
+        month = {"jan": "01", "feb": "02", "mar": "03", "apr": "04", "may": "05", "jun": "06", "jul": "07",
+                 "aug": "08", "sep": "09", "oct": "10", "nov": "11", "dec": "12"}.get(str(fields.get("month", ""))[:3].lower())
+        published = fields["year"] + (f"-{month}" if month else "")
+    else:
+        published = origins["sources"][key].published
+    if str(fields.get("day", "")).strip().startswith("[") or getattr(origins["sources"].get(key), "inferred_day", False):
         published = published[:7]
-    return {"title": unbraced(fields["title"]), "outlet": unbraced(fields["howpublished"]),
+    return {"title": unbraced(fields["title"]), "outlet": unbraced(fields.get("journal") or fields["howpublished"]),
             "url": fields["url"], "date": published}
 
 
@@ -84,9 +89,10 @@ def metadata_problems(page: BeautifulSoup, docname: str, origins) -> list[str]:
             meta.setdefault(name, []).append(tag.get("content", ""))
     released = str(cff["date-released"])
     expected = {
-        "citation_title": title, "citation_author": conf["author"],
+        "citation_title": title, "citation_publisher": conf["author"],
         "citation_publication_date": released.replace("-", "/"), "citation_language": conf["language"],
-        "DC.title": title, "DC.creator": conf["author"], "DC.date": released, "DC.type": kind,
+        "DC.title": title, "DC.publisher": conf["author"], "DC.date": released, "DC.type": kind,
+        "prism.edition": conf["release"],
         "DC.language": conf["language"],
         "og:type": {"book": "book", "bookSection": "article", "webpage": "website"}[kind],
     }
@@ -190,3 +196,51 @@ def test_a_wrong_field_fails(book_html, origins):
     record = coins_of(soup(book_html / f"{origins['sources'][key].page}.html"))[0]
     record["rft.source"] = "Another outlet"
     assert coins_problems(record, key, origins)
+
+
+# --- as Zotero's Embedded Metadata translator reads the tags ----------------------------------------
+
+def embedded_metadata_item(page: BeautifulSoup) -> dict:
+    """The creators, publisher, edition and abstract Zotero's Embedded Metadata translator takes
+    from a page's tags: each citation_author (else each DC.creator, through its RDF import) made a
+    person by ZU.cleanAuthor, which splits the name at its last space and capitalises the parts;
+    citation_publisher (else DC.publisher) the publisher; PRISM's edition; og:description, the
+    abstract it falls back to."""
+    def values(name):
+        return [tag.get("content", "") for tag in page.find_all("meta") if (tag.get("name") or tag.get("property")) == name]
+    creators = []
+    for name in values("citation_author") or values("DC.creator"):
+        first, _, last = name.rpartition(" ")
+        creators.append({"firstName": first, "lastName": last[:1].upper() + last[1:]} if first else {"lastName": last})
+    return {"creators": creators, "publisher": (values("citation_publisher") or values("DC.publisher") or [""])[0],
+            "edition": (values("prism.edition") or [""])[0], "abstract": (values("og:description") or [""])[0]}
+
+
+def embedded_metadata_problems(item: dict, conf: dict) -> list[str]:
+    problems = []
+    if item["creators"]:
+        problems.append(f"the editors become person(s) {item['creators']}")
+    if item["publisher"] != conf["author"] or item["edition"] != conf["release"]:
+        problems.append(f"publisher {item['publisher']!r}, edition {item['edition']!r}")
+    if re.search(r"¶|\(\w[^()]*\b20\d\d\b[^()]*\)", item["abstract"]):
+        problems.append(f"citation marks in the abstract: {item['abstract']!r}")
+    return problems
+
+
+def test_zotero_reads_the_editors_as_publisher_and_a_plain_abstract(book_html, origins):
+    checked = 0
+    for path in content_pages(book_html):
+        item = embedded_metadata_item(soup(path))
+        assert embedded_metadata_problems(item, origins["conf"]) == [], path.name
+        checked += 1
+    assert checked > 15
+
+
+def test_a_corporate_author_as_citation_author_and_a_cited_abstract_fail(book_html, origins):
+    page = soup(book_html / "chapters" / "clashes.html")
+    head = page.find("head")
+    head.append(page.new_tag("meta", attrs={"name": "citation_author", "content": origins["conf"]["author"]}))
+    page.find("meta", property="og:description")["content"] = "Clashes broke out (Interfax, 22 Sep 2022, ¶9)."
+    problems = embedded_metadata_problems(embedded_metadata_item(page), origins["conf"])
+    assert any("'firstName': \"The briefing book's\", 'lastName': 'Editors'" in p for p in problems), problems
+    assert any("citation marks" in p for p in problems), problems

@@ -263,7 +263,10 @@ def test_every_archived_paragraph_is_printed(pdf_body):
 @pytest.mark.slow
 def test_one_bibliography_with_every_entry(pdf_text):
     entries = parse_file(str(ROOT / "references.bib")).entries
-    assert len(entries) == 5
+    # Each archived source article, and data sets (the locator map's) cited as such: however many.
+    sources = load_registry(ROOT, "data/sources.toml")
+    assert {key for key, e in entries.items() if e.type == "article"} == set(sources)
+    assert all(e.type == "dataset" for key, e in entries.items() if key not in sources)
     body = pdf_text[pdf_text.index("Chapter 1\n"):]  # after the contents, which list it too
     headings = re.findall(r"^\s*Bibliography\s*$", body, re.MULTILINE)
     assert len(headings) == 1, "expected one bibliography"
@@ -572,3 +575,56 @@ def test_archived_texts_render_exactly(pdf_body):
                 f"{key} ¶{number} is not in the PDF as archived: {paragraph!r}"
             checked += 1
     assert checked > 60
+
+
+# --- the reader's briefing document: key figures, numbering, lists, front matter ------------------
+
+def numbering_gaps(numbers: list[int]) -> list[str]:
+    """Captions numbered once through the book: 1, 2, 3, … in page order, none repeated."""
+    return [f"{n} after {m}" for m, n in zip([0, *numbers], numbers) if n != m + 1]
+
+
+def test_numbering_gaps_are_found():
+    assert numbering_gaps([1, 2, 3]) == []
+    assert numbering_gaps([1, 2, 1, 2]) == ["1 after 2"]
+
+
+@pytest.mark.slow
+def test_reader_front_matter_numbering_and_lists(pdf_file):
+    pages = pdftotext(pdf_file).split("\f")
+    first_chapter = next(i for i, page in enumerate(pages) if re.search(r"^Chapter 1$", page, re.MULTILINE))
+    assert first_chapter - 1 <= 4, f"front matter of {first_chapter - 1} pages after the title"
+    # The key figures' box heads the first page after the title, with who counted each.
+    assert "Who counted, and when" in pages[1] and "142,000" in pages[1] and "Bottom line" in pages[1]
+    body = "\n".join(pages[first_chapter:])
+    for kind in ("Table", "Fig."):
+        numbers = [int(n) for n in re.findall(rf"^\s*{re.escape(kind)} (\d+):", body, re.MULTILINE)]
+        assert numbers and not numbering_gaps(numbers), (kind, numbers)
+    lists = "\n".join(pages[:first_chapter])
+    assert "Who speaks in the text" not in lists, "metadata tables are in the List of Tables"
+    assert "Data:" not in lists, "the List of Figures prints whole captions"
+
+
+def cited_by_problems(text: str) -> list[str]:
+    """The PDF's text (pdftotext, pages split by form feeds): each "Cited by" section is a line
+    naming the claims register, not a list of links that lead nowhere on paper."""
+    problems = []
+    for number, page in enumerate(text.split("\f"), 1):
+        # Up to the next numbered heading ("B.2 Interfax …", "3.1 …") or the page's end.
+        for match in re.finditer(r"Cited by\n(.*?)(?=\n(?:[A-Z]|\d+)(?:\.\d+)+ |\Z)", page, re.S):
+            body = match.group(1)
+            if "claims register" not in body or len(body) > 400:
+                problems.append(f"p. {number}: a 'Cited by' list of {len(body)} characters")
+    return problems
+
+
+def test_cited_by_problems_are_found():
+    listing = "Cited by\n¶10\n" + "Human cost: Kyrgyz dead 59 …\n" * 20
+    assert cited_by_problems("Preface\f" + listing) == [f"p. 2: a 'Cited by' list of {len(listing) - 9} characters"]
+    assert cited_by_problems("Cited by\nThe blocks … are listed in the claims register (data/x.csv).") == []
+
+
+def test_no_cited_by_pages_in_the_pdf(pdf_text):
+    text = pdf_text
+    assert text.count("Cited by") >= 5, "the source pages' 'Cited by' sections are gone from the PDF"
+    assert cited_by_problems(text) == []

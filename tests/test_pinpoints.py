@@ -271,3 +271,9 @@ def test_a_change_to_the_rules_code_changes_the_environment_version(tmp_path, mo
     (rules / "claims.py").write_text((rules / "claims.py").read_text(encoding="utf-8") + "\n# changed\n",
                                      encoding="utf-8")
     assert briefing_claims.rules_version() != before
+
+
+def test_a_data_rows_passage_is_the_archived_text_byte_for_byte(overlay):
+    app = overlay("meaning", {"data/figures.csv": ("reported 122 victims", "reported 122\u00a0victims")})
+    warned(app, "data/figures.csv:2:", "differs from the archived text in its spaces or quotation marks",
+           "[briefing.passage]")

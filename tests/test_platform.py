@@ -3,9 +3,11 @@ sentence, and no half-made virtual environment is ever left in place."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
+import time
 
 from conftest import ROOT, copy_book, sphinx_build
 
@@ -25,6 +27,17 @@ def test_supported_python_passes():
     assert require_python.problem() is None
 
 
+# What a calling make hands down to the makes it runs (`make check VENV=/some/venv` puts VENV in
+# MAKEFLAGS): a test's make of its own copy must not build, or replace, the caller's venv.
+MAKE_ENV = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "VENV", "MAKEOVERRIDES")
+
+
+def make(*args, cwd, **options) -> subprocess.CompletedProcess:
+    """`make` in a copy of the book, with none of the calling make's settings."""
+    env = {name: value for name, value in os.environ.items() if name not in MAKE_ENV}
+    return subprocess.run(["make", *args], cwd=cwd, env=env, capture_output=True, text=True, **options)
+
+
 def _makefile_copy(tmp_path):
     for name in ("Makefile", "requirements.txt"):
         shutil.copy2(ROOT / name, tmp_path / name)
@@ -40,8 +53,7 @@ def test_failed_first_run_leaves_no_venv(tmp_path):
                    "import require_python as r; m = r.problem((3, 10, 13)); "
                    "sys.stderr.write(\"make: \" + m + \"\\n\"); sys.exit(2)' \"$@\"\n")
     old.chmod(0o755)
-    result = subprocess.run(["make", "-s", "venv", f"PYTHON={old}"], cwd=book, capture_output=True, text=True,
-                            timeout=60)
+    result = make("-s", "venv", f"PYTHON={old}", cwd=book, timeout=60)
     assert result.returncode != 0
     assert "needs Python 3.11 or newer" in result.stderr, result.stderr
     assert not list(book.glob(".venv*")), "a failed first run left a virtual environment behind"
@@ -52,8 +64,7 @@ def test_interrupted_install_leaves_no_half_made_venv(tmp_path):
     next run starts afresh instead of failing on a broken environment."""
     book = _makefile_copy(tmp_path)
     (book / "requirements.txt").write_text("briefing-no-such-package==0.0.0\n", encoding="utf-8")
-    result = subprocess.run(["make", "-s", "venv", f"PYTHON={sys.executable}"], cwd=book, capture_output=True,
-                            text=True, timeout=300)
+    result = make("-s", "venv", f"PYTHON={sys.executable}", cwd=book, timeout=300)
     assert result.returncode != 0, result.stdout
     assert not (book / ".venv").exists(), "a failed install left .venv in place"
 
@@ -76,9 +87,52 @@ def test_the_venvs_own_scripts_run_after_the_move(tmp_path):
     not the folder it was built in."""
     book = _makefile_copy(tmp_path)
     (book / "requirements.txt").write_text("", encoding="utf-8")
-    made = subprocess.run(["make", "-s", "venv", f"PYTHON={sys.executable}"], cwd=book, capture_output=True,
-                          text=True, timeout=300)
+    made = make("-s", "venv", f"PYTHON={sys.executable}", cwd=book, timeout=300)
     assert made.returncode == 0, made.stderr
     pip = subprocess.run([str(book / ".venv" / "bin" / "pip"), "--version"], capture_output=True, text=True)
     assert pip.returncode == 0, pip.stderr
     assert ".partial." not in (book / ".venv" / "bin" / "activate").read_text(encoding="utf-8")
+
+
+def test_a_callers_make_settings_do_not_reach_the_tests_makes(tmp_path, monkeypatch):
+    """`make check VENV=/some/venv` handed VENV down (MAKEFLAGS) to the tests' own `make venv`,
+    which rebuilt /some/venv empty."""
+    theirs = tmp_path / "their-venv"
+    theirs.mkdir()
+    (theirs / "keep").write_text("the caller's\n", encoding="utf-8")
+    monkeypatch.setenv("MAKEFLAGS", f"VENV={theirs}")
+    monkeypatch.setenv("MAKELEVEL", "1")
+    monkeypatch.setenv("VENV", str(theirs))
+    book = tmp_path / "book"
+    book.mkdir()
+    _makefile_copy(book)
+    (book / "requirements.txt").write_text("", encoding="utf-8")
+    made = make("-s", "venv", f"PYTHON={sys.executable}", cwd=book, timeout=300)
+    assert made.returncode == 0, made.stderr
+    assert (book / ".venv" / ".installed").is_file()
+    assert sorted(p.name for p in theirs.iterdir()) == ["keep"], "a test's make touched the caller's venv"
+
+
+def test_a_second_first_make_waits_for_the_venv_and_keeps_it(tmp_path):
+    """Two first `make html` in a fresh clone: the second deleted the first's venv under its
+    running build."""
+    book = tmp_path / "book"
+    book.mkdir()
+    _makefile_copy(book)
+    (book / "requirements.txt").write_text("", encoding="utf-8")
+    env = {name: value for name, value in os.environ.items() if name not in MAKE_ENV}
+    # The first make's pip is slowed down: the second starts while it installs.
+    slow = tmp_path / "bin"
+    slow.mkdir()
+    (slow / "python3").write_text(f"#!/bin/sh\ncase \"$*\" in *venv*) sleep 3;; esac\nexec {sys.executable} \"$@\"\n")
+    (slow / "python3").chmod(0o755)
+    first = subprocess.Popen(["make", "-s", "venv", f"PYTHON={slow / 'python3'}"], cwd=book, env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(1)
+    second = subprocess.run(["make", "-s", "venv", f"PYTHON={sys.executable}"], cwd=book, env=env,
+                            capture_output=True, text=True, timeout=300)
+    out, err = first.communicate(timeout=300)
+    assert first.returncode == 0 and second.returncode == 0, err + second.stderr
+    assert "waiting for it to finish" in second.stdout, second.stdout
+    assert "-m venv" not in second.stdout, "the second make built the venv again"
+    assert (book / ".venv" / ".installed").is_file() and not list(book.glob(".venv.partial.*"))

@@ -1,7 +1,9 @@
-"""The claims register: valid against its schema (data/claims-register.schema.json); every cited
-block of the built HTML is in it and nothing else; every selector points at an anchor of the
-archived source page and quotes words that are in that archived paragraph; the CSV holds the
-same claims; "How to cite" and every source page link to it.
+"""The claims register: valid against its schema (data/claims-register.schema.json) and against
+the MUSTs of the W3C Web Annotation Data Model (tests/schemas/web-annotation-model-musts.schema.json);
+every cited block of the built HTML is in it and nothing else; every selector points at an anchor of
+the archived source page and quotes words that are in that archived paragraph; the CSV holds the
+same claims; "How to cite" and every source page link to it. That clients anchor every quote in
+its paragraph is tested in tests/test_clients.py.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ import copy
 import csv
 import functools
 import json
-import posixpath
 from pathlib import Path
 
 import pytest
@@ -19,9 +20,11 @@ from jsonschema import Draft202012Validator
 from briefing.archive import load_registry
 from briefing.evidence import SourceIndex, extract
 from briefing.register import quote_selector
+from briefing_register import UNHOSTED_BASE
 from conftest import ROOT, soup
 
 SCHEMA = json.loads((ROOT / "data" / "claims-register.schema.json").read_text(encoding="utf-8"))
+W3C_MUSTS = json.loads((ROOT / "tests" / "schemas" / "web-annotation-model-musts.schema.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
@@ -35,13 +38,13 @@ def ids_of(path: Path) -> frozenset[str]:
 
 
 def html_claims(html_dir: Path) -> set[str]:
-    """Every claim-… address of the built pages, as the register writes it (relative to data/)."""
+    """Every claim-… address of the built pages, as the register of a local build writes it."""
     found = set()
     for path in html_dir.rglob("*.html"):
         page = path.relative_to(html_dir).as_posix()
         for anchor in ids_of(path):
             if anchor.startswith("claim-"):
-                found.add(posixpath.relpath(page, "data") + "#" + anchor)
+                found.add(UNHOSTED_BASE + page + "#" + anchor)
     return found
 
 
@@ -52,21 +55,27 @@ def coverage_problems(register: dict, html_dir: Path) -> list[str]:
             [f"register names no block of the book: {a}" for a in sorted(listed - built)])
 
 
+def selectors(target: dict) -> tuple[dict | None, dict]:
+    """A target's TextQuoteSelector (None for the publication facts) and its FragmentSelector."""
+    found = {selector["type"]: selector for selector in target["selector"]}
+    return found.get("TextQuoteSelector"), found["FragmentSelector"]
+
+
 def selector_problems(register: dict, html_dir: Path) -> list[str]:
     sources = load_registry(ROOT)
     problems = []
     for item in register["first"]["items"]:
         for target in item["target"]:
             source = sources[target["sourceKey"]]
-            selector = target["selector"]
-            page = html_dir / "data" / target["source"]
-            if selector["value"] not in ids_of(page.resolve()):
-                problems.append(f"{item['id']}: no anchor {selector['value']} on {target['source']}")
-            if "refinedBy" not in selector:
+            quote, fragment = selectors(target)
+            page = html_dir / target["source"].removeprefix(UNHOSTED_BASE)
+            if fragment["value"] not in ids_of(page.resolve()):
+                problems.append(f"{item['id']}: no anchor {fragment['value']} on {target['source']}")
+            if quote is None:
                 continue
-            quote = selector["refinedBy"]
             paragraph = source.paragraphs()[target["paragraph"] - 1]
-            if quote["prefix"] + quote["exact"] + quote["suffix"] not in paragraph:
+            refined = fragment.get("refinedBy", {})
+            if quote["exact"] not in paragraph or refined.get("exact") != quote["exact"]:
                 problems.append(f"{item['id']}: “{quote['exact'][:40]}” is not in ¶{target['paragraph']} "
                                 f"of {target['sourceKey']}")
     return problems
@@ -85,6 +94,45 @@ def test_schema_rejects_a_broken_register(register):
     assert len(list(Draft202012Validator(SCHEMA).iter_errors(broken))) >= 2
 
 
+def w3c_errors(register: dict) -> list[str]:
+    """Each failed rule, down to the innermost ("first" is an IRI or a page: a defect in the page
+    fails both branches, and the page's says which rule)."""
+    def leaves(error):
+        if not error.context:
+            yield error
+        for inner in error.context:
+            yield from leaves(inner)
+    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message[:120]}"
+            for top in Draft202012Validator(W3C_MUSTS).iter_errors(register) for e in leaves(top)]
+
+
+def test_register_keeps_the_musts_of_the_web_annotation_model(register):
+    Draft202012Validator.check_schema(W3C_MUSTS)
+    assert w3c_errors(register) == []
+    # Every annotation on its own (as a store would take it in), with the collection's context.
+    for item in register["first"]["items"]:
+        alone = dict(item, **{"@context": register["@context"]})
+        assert not list(Draft202012Validator(W3C_MUSTS["$defs"]["annotation"] | {"$defs": W3C_MUSTS["$defs"]})
+                        .iter_errors(alone)), item["id"]
+    # The body is not the annotation: it has no id, or one of its own.
+    assert all(item["body"].get("id", "") != item["id"] for item in register["first"]["items"])
+
+
+@pytest.mark.parametrize("defect, expected", [
+    (lambda r: r["first"]["items"][0].update(target=[]), "target"),
+    (lambda r: r["first"]["items"][0].update(id="../chapters/clashes.html#claim-x"), "id"),
+    (lambda r: r["first"].pop("id"), "'id' is a required property"),
+    (lambda r: r["first"]["items"][1]["target"][0]["selector"][0].pop("exact"), "exact"),
+    (lambda r: r["first"]["items"][2]["target"][0].pop("source"), "source"),
+    (lambda r: r.update({"@context": ["http://example.org/other.jsonld"]}), "@context"),
+])
+def test_the_web_annotation_musts_catch_each_defect(register, defect, expected):
+    broken = copy.deepcopy(register)
+    defect(broken)
+    errors = w3c_errors(broken)
+    assert errors and any(expected in error for error in errors), errors
+
+
 def test_every_cited_block_is_in_the_register(register, book_html):
     assert not coverage_problems(register, book_html)
 
@@ -97,14 +145,15 @@ def test_a_missing_block_fails(register, book_html):
 
 def test_every_quotation_is_in_its_archived_passage(register, book_html):
     assert not selector_problems(register, book_html)
-    assert any("refinedBy" in t["selector"] for a in register["first"]["items"] for t in a["target"])
+    assert all(selectors(t)[0] for a in register["first"]["items"] for t in a["target"] if "paragraph" in t)
 
 
 def test_a_selector_not_in_its_passage_fails(register, book_html):
     tampered = copy.deepcopy(register)
-    target = next(t for a in tampered["first"]["items"] for t in a["target"] if "refinedBy" in t["selector"])
-    target["selector"]["refinedBy"]["exact"] += " (not in the source)"
-    target["selector"]["value"] = "no-such-anchor"
+    target = next(t for a in tampered["first"]["items"] for t in a["target"] if "paragraph" in t)
+    quote, fragment = selectors(target)
+    quote["exact"] += " (not in the source)"
+    fragment["value"] = "no-such-anchor"
     problems = selector_problems(tampered, book_html)
     assert len(problems) == 2
 
@@ -176,13 +225,18 @@ def test_an_edit_rebuilds_the_register_and_the_search_as_a_fresh_build_would(tmp
     assert "chapters/csto" not in pages_with_364()
     chapter = book / "chapters" / "csto.md"
     chapter.write_text(chapter.read_text(encoding="utf-8") + "\nMarat Imankulov told Interfax that leaving the "
-                       "CSTO was not being considered {cite:p}`interfax2022withdrawal`.\n\nThe Kyrgyz Emergency "
+                       "CSTO was not being considered {cite:p}`interfax2022withdrawal{¶3–4}`.\n\nThe Kyrgyz Emergency "
                        "Situations Ministry said that 364 residential houses were destroyed, Interfax reported "
-                       "{cite:p}`interfax2022withdrawal`.\n", encoding="utf-8")
+                       "{cite:p}`interfax2022withdrawal{¶10}`.\n", encoding="utf-8")
     result = sphinx_build(book, "html", out, "-d", str(doctrees))
     assert result.returncode == 0, result.stderr
     assert register.stat().st_mtime_ns != first
-    assert "not being considered" in register.read_text(encoding="utf-8").split("Marat Imankulov told Interfax")[-1]
+    # The new block's own entry (the source's ¶3, which other blocks pinpoint, also says "Marat
+    # Imankulov told Interfax"), with the edit's words, resting on the paragraphs it pinpoints.
+    added = [item for item in json.loads(register.read_text(encoding="utf-8"))["first"]["items"]
+             if item["body"]["value"].startswith("Marat Imankulov told Interfax that leaving the CSTO")]
+    assert len(added) == 1 and "not being considered" in added[0]["body"]["value"], added
+    assert [target["paragraph"] for target in added[0]["target"]] == [3, 4], added
     assert "chapters/csto" in pages_with_364(), "a figure the edit added is not found by the search"
     # What was kept between builds gives what a fresh build gives.
     fresh = tmp_path / "fresh"

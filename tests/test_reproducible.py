@@ -2,8 +2,7 @@
 SOURCE_DATE_EPOCH set, are byte-identical file for file; a parallel build (-j auto) succeeds with
 no parallel-safety warning and writes the same files as a serial one. A build with the checks off
 (BRIEFING_CHECKS=0, which the benchmark times) writes the same files too: it skips the checks
-and nothing the book shows. So does a build with every page's sidebar made by furo
-(briefing_sidebar moves the current-page mark in a sidebar furo made for another page)."""
+and nothing the book shows."""
 
 from __future__ import annotations
 
@@ -49,14 +48,12 @@ def _differences(first: Path, second: Path) -> list[str]:
 
 @pytest.fixture(scope="module")
 def builds(tmp_path_factory):
-    """Two serial builds, one parallel build, one with the checks off and one with every sidebar
-    made by furo, run side by side."""
+    """Two serial builds, one parallel build and one with the checks off, run side by side."""
     base = tmp_path_factory.mktemp("reproducible")
     with ThreadPoolExecutor(max_workers=5) as pool:
         jobs = {"a": pool.submit(_build, base / "a"), "b": pool.submit(_build, base / "b"),
                 "parallel": pool.submit(_build, base / "parallel", "-j", "auto"),
-                "unchecked": pool.submit(_build, base / "unchecked", checks=False),
-                "sidebars by furo": pool.submit(_build, base / "furo", "-D", "briefing_sidebar_cache=0")}
+                "unchecked": pool.submit(_build, base / "unchecked", checks=False)}
         return {name: job.result() for name, job in jobs.items()}
 
 
@@ -88,10 +85,3 @@ def test_the_checks_off_skip_only_the_checks(builds):
     assert not problems, "the build with the checks off differs from the checked one:\n" + "\n".join(problems)
     assert "briefing_links: checked" in builds["a"][0].stdout, builds["a"][0].stdout
     assert "briefing_links: checked" not in result.stdout, "the checks-off build checked the links:\n" + result.stdout
-
-
-def test_sidebars_moved_from_another_page_are_the_ones_furo_makes(builds):
-    result, outdir = builds["sidebars by furo"]
-    assert result.returncode == 0, f"the build with furo's sidebars failed:\n{result.stderr}"
-    problems = _differences(builds["a"][1], outdir)
-    assert not problems, "a sidebar differs from the one furo makes:\n" + "\n".join(problems)

@@ -50,24 +50,3 @@ def test_a_build_finds_its_citation_plugins_without_reading_package_metadata(tmp
     assert result.stdout.strip() == "[]", (
         f"looked up in package metadata during the build: {result.stdout.strip()} — add them to "
         "LOOKED_UP in tools/extensions/briefing_bibstyle.py")
-
-
-def test_what_a_build_has_loaded_is_frozen_while_it_runs_and_released_after(tmp_path):
-    """briefing_heap: the collector leaves what was loaded before the build (Sphinx, the
-    extensions, the saved environment) alone while pages are read and written, and may free it
-    once the build has finished, for a process that builds again."""
-    import gc
-
-    from sphinx.testing.util import SphinxTestApp
-
-    (tmp_path / "conf.py").write_text('extensions = ["briefing_heap"]\n', encoding="utf-8")
-    (tmp_path / "index.rst").write_text("Heap\n====\n\nA page.\n", encoding="utf-8")
-    frozen_while_reading = []
-    app = SphinxTestApp("html", srcdir=tmp_path, builddir=tmp_path / "_build")
-    app.connect("doctree-read", lambda app, doctree: frozen_while_reading.append(gc.get_freeze_count()))
-    try:
-        app.build()
-    finally:
-        app.cleanup()
-    assert frozen_while_reading and frozen_while_reading[0] > 1000, frozen_while_reading
-    assert gc.get_freeze_count() == 0, "the build left its objects frozen"

@@ -7,14 +7,19 @@
 2. the rebuild after a word of a cited paragraph of one chapter is changed (past the block's
    opening words, and among them), and a rebuild with nothing changed, each beside the same built
    by plain Sphinx with none of the book's own extensions (alternated: the fastest of each is
-   shown, and the ratio is the median of the pairs' ratios); built as `make html` builds (a new
-   Python each time) and as `make livehtml` rebuilds (forked from a warm process);
+   shown, and the ratio is the median of the pairs' ratios), built as `make html` builds (a new
+   Python each time);
 3. the checker alone (the code the build runs) over generated books of 10, 100 and 1,000 sources,
    each cited by ten blocks;
 4. scaling: the book and replicas of it 5 and 20 times its size (tools/replicate.py): full build,
    one-chapter rebuild and peak memory, and the cost per page;
 5. a parallel build (-j auto) of the largest book beside the serial one;
-6. the live preview (`make livehtml`): from saving a chapter to the browser showing the change.
+6. the live preview (`make livehtml`, plain sphinx-autobuild): from saving a chapter to the
+   browser showing the change.
+
+Each bound the book keeps is printed beside its figure ("bound: … met"). ``--without EXT`` adds,
+to the full build and the edit loop, the book built without that extension of conf.py (built in
+turn with the others: the ratio with/without is taken in the same run).
 
 It prints figures only. ``--tiny`` runs it on a small test book and small generated books, to
 show that it works.
@@ -164,17 +169,55 @@ def paired_ratio(first: list[float], second: list[float]) -> tuple[float, str]:
     return median, f"ratio {median:.2f} (the median of {pairs} built in turn, from {ratios[0]:.2f} to {ratios[-1]:.2f})"
 
 
-def full_builds(book: Path, work: Path, repeat: int) -> None:
-    runs, notes = {True: [], False: []}, {}
+BOUNDS = {"full": 1.6, "edit": 1.3, "live": 2.0}
+
+
+def bound(what: str, figure: float, limit: float, unit: str = "") -> None:
+    verdict = "met" if figure <= limit else "NOT met"
+    print(f"bound: {what} ≤ {limit:g}{unit}: {figure:.2f}{unit}, {verdict}")
+
+
+def plain_copy(book: Path, work: Path, name: str) -> tuple[Path, tuple[str, ...]]:
+    """A copy of the book and the arguments that build it with plain Sphinx (PLAIN_CONF)."""
+    plain = copy(book, work, name)
+    confdir = work / f"{name}-conf"
+    confdir.mkdir()
+    (confdir / "conf.py").write_text(PLAIN_CONF.format(conf=str(plain / "conf.py")), encoding="utf-8")
+    return plain, ("-c", str(confdir))
+
+
+def without(book: Path, work: Path, extensions: list[str], name: str) -> Path:
+    """A copy of the book whose conf.py leaves out ``extensions``."""
+    copied = copy(book, work, name)
+    with (copied / "conf.py").open("a", encoding="utf-8") as conf:
+        conf.write(f"\nextensions = [e for e in extensions if e not in {extensions!r}]\n")
+    return copied
+
+
+def full_builds(book: Path, work: Path, repeat: int, leave_out: list[str] = ()) -> None:
+    plain, plain_args = plain_copy(book, work, "full-plain")
+    lean = without(book, work, list(leave_out), "full-without") if leave_out else None
+    kinds = ["on", "off", "plain"] + (["without"] if lean else [])
+    runs: dict[str, list[float]] = {kind: [] for kind in kinds}
+    notes: dict[str, str] = {}
     for n in range(repeat):
-        for checks in (True, False):  # alternated, so a busy moment weighs on both alike
-            run = build(book, work / f"full-{'on' if checks else 'off'}-{n}", "-E", checks=checks)
-            runs[checks].append(run.seconds)
-            notes[checks] = _status(run)
-    (on, on_note), (off, off_note) = (min(runs[True]), notes[True]), (min(runs[False]), notes[False])
-    added, ratio = paired_ratio(runs[True], runs[False])
-    print(f"1. full build (fastest of {repeat}): with checks {on:.2f} s{on_note}; checks off {off:.2f} s{off_note}; "
-          f"{ratio}: the checks add {100 * (added - 1):.0f} %")
+        for kind in kinds:  # alternated, so a busy moment weighs on all alike
+            out = work / f"full-{kind}-{n}"
+            run = (build(plain, out, "-E", *plain_args) if kind == "plain" else
+                   build(lean, out, "-E") if kind == "without" else build(book, out, "-E", checks=kind == "on"))
+            runs[kind].append(run.seconds)
+            notes[kind] = _status(run)
+    added, ratio = paired_ratio(runs["on"], runs["off"])
+    print(f"1. full build (fastest of {repeat}): with checks {min(runs['on']):.2f} s{notes['on']}; checks off "
+          f"{min(runs['off']):.2f} s{notes['off']}; {ratio}: the checks add {100 * (added - 1):.0f} %")
+    against, text = paired_ratio(runs["on"], runs["plain"])
+    print(f"1. full build with plain Sphinx (none of the book's extensions): {min(runs['plain']):.2f} s"
+          f"{notes['plain']}; the book's against it: {text}")
+    bound("full build, the book's against plain Sphinx's", against, BOUNDS["full"], "×")
+    if lean:
+        _, text = paired_ratio(runs["on"], runs["without"])
+        print(f"1. full build without {', '.join(leave_out)}: {min(runs['without']):.2f} s{notes['without']}; "
+              f"with against without: {text}")
 
 
 # --- 2. the edit loop -------------------------------------------------------------------------
@@ -198,78 +241,26 @@ suppress_warnings = ["myst.directive_unknown", "myst.role_unknown"]
 """
 
 
-# A process that builds as `make livehtml` does (tools/livehtml.py: each build forked from a warm
-# process that has learnt what a build imports); one build per line of arguments on its input, its
-# time on its output.
-WARM_BUILDER = """import json, sys, time
-from pathlib import Path
-from livehtml import WarmBuilds
-warm = WarmBuilds(Path(sys.argv[1]))
-for line in sys.stdin:
-    start = time.perf_counter()
-    code = warm.build(json.loads(line))
-    print("bench-warm", time.perf_counter() - start, code, flush=True)
-"""
-
-
-class WarmBuilder:
-    """A warm build process for one book, as `make livehtml` keeps one."""
-
-    def __init__(self, src: Path) -> None:
-        self.process = subprocess.Popen([sys.executable, "-c", WARM_BUILDER, str(src)], env=_env(), text=True,
-                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-
-    def build(self, src: Path, out: Path, *extra: str) -> Run:
-        # The warnings go to a file of their own, to be counted as a cold build's are.
-        warnings = out.parent / f"{out.name}.warnings"
-        args = sphinx_args(src, out, "html", "--no-color", "-q", "-d", str(out.parent / f"{out.name}.doctrees"),
-                           "-w", str(warnings), *extra, strict=False)
-        self.process.stdin.write(json.dumps(args) + "\n")
-        self.process.stdin.flush()
-        for line in self.process.stdout:
-            if line.startswith("bench-warm "):
-                _, seconds, code = line.split()
-                written = warnings.read_text(encoding="utf-8") if warnings.is_file() else ""
-                return Run(seconds=float(seconds), peak=0.0,
-                           result=SimpleNamespace(returncode=int(code), stderr=written))
-        raise SystemExit("bench: the warm build process stopped")
-
-    def close(self) -> None:
-        self.process.stdin.close()
-        self.process.wait(timeout=60)
-
-
 def _rewritten(out: Path, before: dict) -> list[str]:
     return sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html") if before.get(p) != p.stat().st_mtime_ns)
 
 
-def edit_loop(src: Path, work: Path, repeat: int = 3) -> None:
+def edit_loop(src: Path, work: Path, repeat: int = 3, leave_out: list[str] = ()) -> None:
     """The edit loop, the book's and plain Sphinx's builds alternated ``repeat`` times (each time
     another word of the same paragraph), so that a busy moment weighs on both alike; the fastest
     of each is shown, and their ratio is the median of the pairs' ratios. Built as `make html`
-    builds (a new Python each time) and as `make livehtml` rebuilds (forked from a warm process;
-    twice as many), each with the plain Sphinx counterpart."""
-    for mode in ("make html", "make livehtml"):
-        tag = mode.split()[1]
-        book, plain = copy(src, work, f"edit-book-{tag}"), copy(src, work, f"edit-plain-{tag}")
-        plain_confdir = work / f"plain-conf-{tag}"
-        plain_confdir.mkdir()
-        (plain_confdir / "conf.py").write_text(PLAIN_CONF.format(conf=str(plain / "conf.py")), encoding="utf-8")
-        out, plain_out = work / f"edit-{tag}", work / f"edit-plain-{tag}-html"
-        plain_args = ("-c", str(plain_confdir))
-        if mode == "make html":
-            builders = {"book": build, "plain": build}
-            warm = []
-        else:
-            warm = [WarmBuilder(book), WarmBuilder(plain)]
-            builders = {"book": warm[0].build, "plain": warm[1].build}
-        try:
-            # A warm rebuild takes half a second: twice the samples cost little and steady its minimum.
-            _edit_loop_of(mode, book, plain, out, plain_out, plain_args, builders,
-                          repeat if mode == "make html" else 2 * repeat)
-        finally:
-            for process in warm:
-                process.close()
+    builds (a new Python each time); with ``leave_out``, the book without those extensions too."""
+    books = {"make html": copy(src, work, "edit-book")}
+    if leave_out:
+        books[f"make html without {', '.join(leave_out)}"] = without(src, work, list(leave_out), "edit-without")
+    plain, plain_args = plain_copy(src, work, "edit-plain")
+    edited = {}
+    for n, (mode, book) in enumerate(books.items()):
+        edited[mode] = _edit_loop_of(mode, book, plain, work / f"edit-{n}", work / f"edit-plain-{n}-html",
+                                     plain_args, {"book": build, "plain": build}, repeat)
+    if len(edited) == 2:
+        (_, with_), (other, without_) = edited.items()
+        print(f"2. {other}: the edit with against without: {paired_ratio(with_, without_)[1]}")
 
 
 def _edit_loop_of(mode, book, plain, out, plain_out, plain_args, builders, repeat) -> None:
@@ -310,6 +301,11 @@ def _edit_loop_of(mode, book, plain, out, plain_out, plain_args, builders, repea
     print(f"2. {mode}: a word changed among a cited block's opening words, which the \"Cited by\" lists of its "
           f"sources show: {opening.seconds:.2f} s{_status(opening)}; {len(opening_rewritten)} pages rewritten: "
           f"{', '.join(opening_rewritten)}")
+    if mode == "make html":
+        bound("one-word edit with make html, the book's against plain Sphinx's",
+              paired_ratio([r.seconds for r in runs["edited"]], [r.seconds for r in runs["plain edited"]])[0],
+              BOUNDS["edit"], "×")
+    return [r.seconds for r in runs["edited"]]
 
 
 # --- the checker on generated books -----------------------------------------------------------
@@ -466,8 +462,8 @@ def _serving(url: str, deadline: float) -> bool:
 
 
 LIVE_SERVERS = {
-    "make livehtml (tools/livehtml.py: each rebuild forked from a warm process)": [str(ROOT / "tools" / "livehtml.py")],
-    "plain sphinx-autobuild (a new python -m sphinx per rebuild)": ["-m", "sphinx_autobuild"],
+    "make livehtml (plain sphinx-autobuild: a new python -m sphinx per rebuild)":
+        ["-m", "sphinx_autobuild", "-D", "briefing_check_banner=1"],
 }
 
 
@@ -480,11 +476,13 @@ def live_preview(src: Path, work: Path, repeat: int = 3) -> None:
         print(f"6. live preview: not measured: {CHROMIUM} is missing (apt-get install chromium)")
         return
     for n, (name, server) in enumerate(LIVE_SERVERS.items()):
-        shown = _live_preview_once(src, work / f"live-{n}", server, repeat)
+        shown, best = _live_preview_once(src, work / f"live-{n}", server, repeat)
         print(f"6. live preview, {name}: from saving a chapter to the browser showing the change: {shown}")
+        if best is not None:
+            bound("live preview, save to page shown", best, BOUNDS["live"], " s")
 
 
-def _live_preview_once(src: Path, work: Path, server_command: list[str], repeat: int = 3) -> str:
+def _live_preview_once(src: Path, work: Path, server_command: list[str], repeat: int = 3) -> tuple[str, float | None]:
     from browser import launch
     from playwright.sync_api import Error, sync_playwright
 
@@ -501,7 +499,7 @@ def _live_preview_once(src: Path, work: Path, server_command: list[str], repeat:
         page_path = chapter.relative_to(book).with_suffix(".html").as_posix()
         url = f"http://127.0.0.1:{port}/{page_path}"
         if not _serving(url, time.monotonic() + 180):
-            return "not measured: the server did not start serving"
+            return "not measured: the server did not start serving", None
         times = []
         with sync_playwright() as playwright:
             browser = launch(playwright)
@@ -522,7 +520,7 @@ def _live_preview_once(src: Path, work: Path, server_command: list[str], repeat:
                 else:
                     break
             browser.close()
-        return f"{min(times):.2f} s (fastest of {len(times)})" if times else "not within 60 s"
+        return (f"{min(times):.2f} s (fastest of {len(times)})", min(times)) if times else ("not within 60 s", None)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -534,6 +532,8 @@ def main(argv=None) -> int:
     parser.add_argument("--repeat", type=int, default=5, help="builds per setting (the fastest of each is shown; "
                         "ratios are the median of pairs)")
     parser.add_argument("--only", choices=["startup", "full", "edit", "live", "checker"], help="run one section only")
+    parser.add_argument("--without", default="", help="extensions of conf.py (comma-separated) to weigh: the full "
+                        "build and the edit loop are also built without them")
     args = parser.parse_args(argv)
     book = TINY_BOOK if args.tiny else ROOT
     repeat = 1 if args.tiny else args.repeat
@@ -552,11 +552,12 @@ def main(argv=None) -> int:
         if args.only == "startup":
             startup(src, work)
             return 0
+        leave_out = [name for name in args.without.split(",") if name]
         if args.only == "full":
-            full_builds(src, work, repeat)
+            full_builds(src, work, repeat, leave_out)
             return 0
         if args.only == "edit":
-            edit_loop(src, work, repeat)
+            edit_loop(src, work, repeat, leave_out)
             return 0
         if args.only == "live":
             live_preview(src, work, repeat)

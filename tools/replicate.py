@@ -80,7 +80,7 @@ def replicate(book: Path, copies: int) -> list[str]:
             added.append(new)
         registry_parts.append(_registry_copies(raw_registry, keys, n))
         # A distinct outlet name, so that no two entries share a citation label.
-        copies_of = re.sub(r"(howpublished\s*=\s*\{)", rf"\1Copy {n} of ", _bib_entries(bib))
+        copies_of = re.sub(r"((?:howpublished|journal)\s*=\s*\{)", rf"\1Copy {n} of ", _bib_entries(bib))
         bib_parts.append(_rename_keys(copies_of, keys, n))
     registry_path.write_text("\n".join(registry_parts), encoding="utf-8")
     (book / "references.bib").write_text("\n".join(bib_parts), encoding="utf-8")

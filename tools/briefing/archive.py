@@ -142,6 +142,32 @@ def table_lines(raw: str) -> dict[str, int]:
     return lines
 
 
+def _outside_the_book(root: Path, rel: str) -> str | None:
+    """Why a path named by a data file would read a file from outside the book's folder, or None:
+    an archived text is published on its page, so a path that led out would publish whatever it
+    reached (a symbolic link is followed to where it leads)."""
+    path = Path(rel)
+    if path.is_absolute() or rel.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", rel):
+        return "is an absolute path"
+    if ".." in re.split(r"[\\/]", rel):
+        return "leads out of its folder ('..')"
+    try:
+        (root / path).resolve().relative_to(root.resolve())
+    except ValueError:
+        return "leads out of the book's folder (through a symbolic link)"
+    return None
+
+
+def _field_line(raw: str, header: int, name: str) -> int:
+    """The line of a field of the table whose header is at ``header``."""
+    for number, line in enumerate(raw.splitlines()[header:], start=header + 1):
+        if re.match(r"^\s*\[", line):
+            break
+        if re.match(rf"^\s*{re.escape(name)}\s*=", line):
+            return number
+    return header
+
+
 def load_registry(root: Path, rel_path: str = "data/sources.toml") -> dict[str, Source]:
     """Read the registry; raise RegistryError naming the file and line of the first defect."""
     path = root / rel_path
@@ -169,6 +195,11 @@ def load_registry(root: Path, rel_path: str = "data/sources.toml") -> dict[str, 
         missing = [name for name in REQUIRED_FIELDS if not str(table.get(name, "")).strip()]
         if missing:
             raise RegistryError(location, f"source '{key}' lacks {', '.join(missing)}; add the field(s)")
+        text_problem = _outside_the_book(root, str(table["text"]))
+        if text_problem:
+            line = _field_line(raw, headers.get(key, 1), "text")
+            raise RegistryError(f"{rel_path}:{line}", f"source '{key}': text = {table['text']!r} {text_problem}; "
+                                "archive the text in the book, under sources/text/, and name it by its path there")
         if not _PUBLISHED.match(str(table["published"])):
             raise RegistryError(location, f"source '{key}': published must be YYYY-MM-DD or YYYY-MM, not {table['published']!r}")
         sources[key] = Source(

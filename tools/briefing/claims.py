@@ -115,6 +115,11 @@ def judge(block: Block, corpus: Corpus, *, checks: bool = True) -> Verdict:
                 "passage", f"the passage “{snippet(block.passage, 10)}” is not in the text of "
                            f"{', '.join(indexes)}: copy it verbatim from the archived text"))
             return verdict
+        if not any(block.passage in indexes[key].paragraphs[passages[0].number - 1] for key, passages in within.items()):
+            # Found only once spaces and quote marks are folded: a reader joining on it would miss it.
+            verdict.problems.append(block.problem(
+                "passage", f"the passage “{snippet(block.passage, 10)}” differs from the archived text in its "
+                           "spaces or quotation marks (a non-breaking space, a curly quote): copy it byte for byte"))
     block_items = extract(block.text)
     items = list(block_items)
     for spec, _before in block.derived:

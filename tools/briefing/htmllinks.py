@@ -282,9 +282,12 @@ def check_site(outdir: Path | str, root: str = "index.html", http_hosts=frozense
     report = Report(pages=len(page_paths))
     parsed: dict[str, Page] = {}
     known = {path: _know(outdir, path, cache, parsed, report) for path in page_paths}
-    site = _Site(outdir, files, dirs, known, parsed, sources or {}, frozenset(host.lower() for host in http_hosts),
-                 frozenset(host.lower() for host in own_hosts), tuple(decorative), allow_file, decorative_file,
-                 report)
+    own = frozenset(host.lower() for host in own_hosts)
+    # The book's own host serves it over whatever scheme its address names: its canonical and
+    # Open Graph links to itself are not links to a site that should have been https.
+    site = _Site(outdir, files, dirs, known, parsed, sources or {},
+                 frozenset(host.lower() for host in http_hosts) | own, own, tuple(decorative), allow_file,
+                 decorative_file, report)
     # A page whose bytes are those last checked in the same site, linking to pages with the same
     # anchors, is found as before (a rebuild rewrites a few pages; the others' links need no new look).
     site_digest = hashlib.sha256(repr((sorted(files), sorted(dirs), sorted(site.http_hosts), sorted(site.own_hosts),

@@ -51,6 +51,12 @@ class Article:
     date: str  # YYYY-MM-DD, or YYYY-MM when the day is not known
     url: str
     extra: dict = field(default_factory=dict)
+    language: str = ""  # BCP 47, from the entry's biblatex language key ("english": "en")
+    archived_at: str = ""  # the address of the book's archived copy (its source page)
+
+
+# biblatex's language keys, as BCP 47 tags.
+LANGUAGES = {"english": "en", "russian": "ru", "kyrgyz": "ky", "tajik": "tg"}
 
 
 class _CffLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml's, where PyYAML has it
@@ -102,8 +108,10 @@ def article_from_entry(key: str, entry) -> Article:
         date += f"-{number:02d}"
         if day.isdigit():
             date += f"-{int(day):02d}"
-    return Article(key=key, title=plain(fields.get("title", "")), outlet=plain(fields.get("howpublished", "")),
-                   date=date, url=str(fields.get("url", "")).strip())
+    outlet = fields.get("journal") or fields.get("howpublished", "")
+    language = str(fields.get("language", "")).strip().lower()
+    return Article(key=key, title=plain(fields.get("title", "")), outlet=plain(outlet),
+                   date=date, url=str(fields.get("url", "")).strip(), language=LANGUAGES.get(language, language))
 
 
 # --- meta tags --------------------------------------------------------------------------------
@@ -116,7 +124,10 @@ def highwire_date(iso: str) -> str:
 def meta_tags(kind: str, title: str, book: Book, url: str = "") -> list[tuple[str, str]]:
     """(name, content) pairs for a page of ``kind`` titled ``title``; ``url`` is its address
     (empty for a copy with no web address, when no address is claimed)."""
-    tags = [("citation_title", title), ("citation_author", book.author)]
+    # The editors are an organisation: Zotero's Embedded Metadata reader splits any citation_author
+    # (and DC.creator) into a person's first and last names, so they are given as the publisher,
+    # which it keeps whole. The edition is PRISM's, which it reads through its RDF mapping.
+    tags = [("citation_title", title), ("citation_publisher", book.author)]
     if book.released:
         tags.append(("citation_publication_date", highwire_date(book.released)))
     if kind != BOOK:
@@ -128,9 +139,11 @@ def meta_tags(kind: str, title: str, book: Book, url: str = "") -> list[tuple[st
         tags.append(("citation_abstract", book.abstract))
     if url:
         tags.append(("citation_public_url", url))
-    tags += [("DC.title", title), ("DC.creator", book.author)]
+    tags += [("DC.title", title), ("DC.publisher", book.author)]
     if book.released:
         tags.append(("DC.date", book.released))
+    if book.version:
+        tags.append(("prism.edition", book.version))
     tags += [("DC.type", kind), ("DC.language", book.language), ("DC.format", "text/html")]
     if kind != BOOK:
         tags.append(("DC.relation.isPartOf", book.title))
@@ -150,12 +163,17 @@ def article_jsonld(article: Article) -> dict:
         data["datePublished"] = article.date
     if article.url:
         data["url"] = article.url
+    if article.language:
+        data["inLanguage"] = article.language
+    if article.archived_at:
+        data["archivedAt"] = article.archived_at
     return data
 
 
 def book_jsonld(book: Book, url: str = "") -> dict:
     data = {"@type": "Book", "name": book.title, "author": {"@type": "Organization", "name": book.author},
-            "version": book.version, "inLanguage": book.language}
+            "publisher": {"@type": "Organization", "name": book.author},
+            "version": book.version, "bookEdition": book.version, "inLanguage": book.language}
     if book.released:
         data["datePublished"] = book.released
     if url:
@@ -199,6 +217,11 @@ def coins_fields(article: Article) -> list[tuple[str, str]]:
         fields.append(("rft.date", article.date))
     if article.url:
         fields.append(("rft.identifier", article.url))
+    if article.language:
+        fields.append(("rft.language", article.language))
+    if article.archived_at:
+        # Zotero keeps a COinS description as the item's abstract: where the text read was archived.
+        fields.append(("rft.description", f"Archived text: {article.archived_at}"))
     return fields
 
 

@@ -77,6 +77,20 @@ class UniqueTableIds(SphinxPostTransform):
             wrapper["ids"] = [i for i in wrapper["ids"] if i not in inner]
 
 
+class TabLabelsWithoutAriaControls(SphinxPostTransform):
+    """sphinx-design points each tab's <label> at its panel with aria-controls, which HTML does
+    not allow on a label associated with a control (the Nu HTML Checker's error); the label's
+    ``for`` already ties it to its radio button."""
+
+    formats = ("html",)
+    default_priority = 510
+
+    def run(self, **kwargs):
+        for node in self.document.findall(nodes.Element):
+            if type(node).__name__ == "sd_tab_label":
+                node.attributes.pop("aria_controls", None)
+
+
 def fix_page(html: str) -> str:
     """The fixes that concern the theme's page template rather than the document body."""
     for old, new in LANDMARKS.items():
@@ -103,5 +117,6 @@ def setup(app):
     app.add_node(nodes.caption, override=True, html=(visit_caption, depart_caption))
     app.add_node(nodes.citation, override=True, html=(visit_citation, depart_citation))
     app.add_post_transform(UniqueTableIds)
+    app.add_post_transform(TabLabelsWithoutAriaControls)
     app.connect("config-inited", use_accessible_templates)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -48,12 +48,29 @@ def month_index(entry) -> int | None:
 _DAY = re.compile(r"^(\[?)(\d{1,2})(\]?)$")
 
 
+# The publication day the book infers for an entry, by key (data/sources.toml: the day of
+# "published" with day_inferred = true), set by briefing_sources as each build starts.
+# references.bib keeps such a day out of its date fields (its note gives it) so that no reference
+# manager takes it for a printed date; the book's own labels still print it, in brackets.
+INFERRED_DAYS: dict[str, int] = {}
+
+
+def note_inferred_days(sources) -> None:
+    """Take the inferred days from the registry ({key: briefing.archive.Source})."""
+    INFERRED_DAYS.clear()
+    INFERRED_DAYS.update((key, int(source.published[8:10])) for key, source in sources.items()
+                         if source.inferred_day and len(source.published) == 10)
+
+
 def day_parts(entry) -> tuple[int, bool] | None:
-    """(day, inferred) from the entry's ``day`` field: '18' is printed, '[18]' inferred."""
+    """(day, inferred): the entry's ``day`` field is a printed day ('[18]' there is read as an
+    inferred one); without one, the registry's inferred day."""
     match = _DAY.match(entry.fields.get("day", "").strip())
-    if not match or bool(match.group(1)) != bool(match.group(3)):
-        return None
-    return int(match.group(2)), bool(match.group(1))
+    if match and bool(match.group(1)) == bool(match.group(3)):
+        return int(match.group(2)), bool(match.group(1))
+    if not entry.fields.get("day", "").strip() and getattr(entry, "key", None) in INFERRED_DAYS:
+        return INFERRED_DAYS[entry.key], True
+    return None
 
 
 def date_text(entry, short: bool) -> str:
@@ -127,9 +144,11 @@ def pinpoint_text(children, data):
 @dataclass
 class OutletPersonStyle(PersonStyle):
     def author_or_editor_or_title(self, full):
+        # The outlet as its field writes it (a news entry's corporate author is the same name).
         return first_of[
-            optional[self.names("author", full=full)],
+            optional[field("journal")],
             optional[field("howpublished")],
+            optional[self.names("author", full=full)],
             tag("em")[field("title")],
         ]
 
@@ -175,9 +194,10 @@ class OutletDateReferenceStyle(AuthorYearReferenceStyle):
 
 
 def _outlet(entry) -> str:
-    """The outlet, as the entry's ``howpublished`` names it (braces that keep its capitals
-    dropped), or the key when the entry names none."""
-    return entry.fields.get("howpublished", entry.key).replace("{", "").replace("}", "")
+    """The outlet, as the entry's ``journal`` (or a @misc's ``howpublished``) names it (braces
+    that keep its capitals dropped), or the key when the entry names none."""
+    outlet = entry.fields.get("journal") or entry.fields.get("howpublished") or entry.key
+    return outlet.replace("{", "").replace("}", "")
 
 
 class OutletDateLabels(BaseLabelStyle):
@@ -207,16 +227,23 @@ class NewsStyle(UnsrtStyle):
         # preview's server keeps it. The result is shared: sphinxcontrib-bibtex only renders it.
         made = functools.partial(super().format_entry, label, entry, bib_data)
         settings = (type(self).__qualname__, type(self.name_style).__qualname__, self.abbreviate_names)
-        return remember(("formatted entry", *settings, label, repr(entry)), made, lambda _: True)
+        return remember(("formatted entry", *settings, label, repr(entry), INFERRED_DAYS.get(entry.key)), made,
+                        lambda _: True)
 
     def get_misc_template(self, e):
         return toplevel[
-            sentence[optional_field("howpublished")],
+            sentence[first_of[optional_field("journal"), optional_field("howpublished")]],
             optional[self.format_title(e, "title")],
             sentence[long_date],
             sentence[optional_field("note")],
             self.format_web_refs(e),
         ]
+
+
+    # A data set (the map's boundaries and places) reads like a web page: publisher, title, date.
+    get_dataset_template = get_misc_template
+    # A news article (@article, entrysubtype newspaper): the outlet, the headline, the date.
+    get_article_template = get_misc_template
 
 
 # The plugins a build of the book looks up by name, beyond its own. pybtex and sphinxcontrib-bibtex

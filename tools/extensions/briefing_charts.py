@@ -23,6 +23,7 @@ from docutils import nodes
 from docutils.parsers.rst import directives
 from docutils.statemachine import StringList
 from sphinx.util import logging
+from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.docutils import SphinxDirective
 
 from briefing import charts
@@ -44,6 +45,11 @@ def _digest(shaping: dict) -> str:
 
 
 SUFFIXES = (".svg", ".pdf")
+# The drawings of one chart: the HTML shows the wide or the phone one by the screen's width and
+# the light or the dark one by the theme (_static/briefing.css); print takes the wide light one
+# (a long timeline in parts, "-print-N"), the e-book the phone light one.
+VARIANTS = {"": {}, "-dark": {"dark": True}, "-phone": {"width": charts.PHONE},
+            "-phone-dark": {"width": charts.PHONE, "dark": True}}
 
 
 def _cache_dir() -> Path | None:
@@ -56,9 +62,15 @@ def _cache_dir() -> Path | None:
 
 class Chart(SphinxDirective):
     has_content = True
-    option_spec = {"alt": directives.unchanged, "name": directives.unchanged, "width": directives.unchanged}
+    option_spec = {"alt": directives.unchanged, "name": directives.unchanged, "width": directives.unchanged,
+                   "title": directives.unchanged}
     kind = ""          # the drawing's name, the first part of its file name
     dataset_name = ""  # the data set's resource name in the data package
+    default_title = ""
+
+    def print_parts(self, inputs: dict) -> list[dict]:
+        """The inputs of each drawing print shows, when it needs more than the wide one."""
+        return []
 
     def rows_to_draw(self, rows) -> tuple[list, str]:
         """The rows to draw, and a sentence for the caption about the rows left out (or "")."""
@@ -95,9 +107,14 @@ class Chart(SphinxDirective):
             return []
         shorts = {key: sources[key].short for key in sorted({r["source"] for r in drawn})}
         inputs = self.drawing_inputs(drawn, shorts)
+        inputs["title"] = self.options.get("title", self.default_title)
+        inputs["source"] = (f"Source{'s' if len(shorts) > 1 else ''}: {'; '.join(shorts.values())} "
+                            f"(data: {Path(path).name})")
         stem = f"{self.kind}-{_digest({'kind': self.kind, 'inputs': inputs})}"
-        self.ensure_drawn(stem, inputs)
-        figure = self.figure(stem, sorted(shorts), left_out)
+        parts = self.print_parts(inputs)
+        drawings = {**VARIANTS, **{f"-print-{i}": dict(part) for i, part in enumerate(parts, 1)}}
+        self.ensure_drawn(stem, inputs, drawings)
+        figure = self.figure(stem, sorted(shorts), left_out, len(parts))
         # The caption is held to the passages of the rows drawn, not to the whole of each source.
         for caption in figure.findall(nodes.caption):
             caption["briefing-rows"] = [(r["source"], r["passage"]) for r in drawn]
@@ -106,43 +123,38 @@ class Chart(SphinxDirective):
     def chart_dir(self) -> Path:
         return Path(self.env.doctreedir) / "charts"
 
-    def ensure_drawn(self, stem: str, inputs: dict) -> None:
-        target = self.chart_dir() / stem
-        if all(target.with_suffix(s).is_file() for s in SUFFIXES):
+    def ensure_drawn(self, stem: str, inputs: dict, drawings: dict) -> None:
+        files = [f"{stem}{variant}{suffix}" for variant in drawings for suffix in SUFFIXES]
+        here = self.chart_dir()
+        if all((here / name).is_file() for name in files):
             logger.info(f"briefing_charts: reused {stem} (data unchanged)")
             return
         # A drawing is named by the digest of its data and code, so a copy drawn by an earlier
         # build (another build directory, a fresh clone) is the same drawing: take it from the
         # user's cache rather than spend seconds in matplotlib.
-        cached = _cache_dir() / stem if _cache_dir() else None
-        if cached and all(cached.with_suffix(s).is_file() for s in SUFFIXES):
-            target.parent.mkdir(parents=True, exist_ok=True)
-            for suffix in SUFFIXES:
-                shutil.copyfile(cached.with_suffix(suffix), target.with_suffix(suffix))
-            logger.info(f"briefing_charts: reused {stem} from {cached.parent}")
+        cache = _cache_dir()
+        if cache and all((cache / name).is_file() for name in files):
+            here.mkdir(parents=True, exist_ok=True)
+            for name in files:
+                shutil.copyfile(cache / name, here / name)
+            logger.info(f"briefing_charts: reused {stem} from {cache}")
             return
-        charts.save(self.draw(**inputs), target)
+        for variant, changes in drawings.items():
+            charts.save(self.draw(**{**inputs, **changes}), here / f"{stem}{variant}")
         logger.info(f"briefing_charts: drew {stem}")
-        if cached:
+        if cache:
             try:
-                cached.parent.mkdir(parents=True, exist_ok=True)
-                for suffix in SUFFIXES:
-                    shutil.copyfile(target.with_suffix(suffix), cached.with_suffix(suffix))
+                cache.mkdir(parents=True, exist_ok=True)
+                for name in files:
+                    shutil.copyfile(here / name, cache / name)
             except OSError:
                 pass  # a read-only home: the next build draws again
 
-    def figure(self, stem: str, keys: list[str], left_out: str):
+    def figure(self, stem: str, keys: list[str], left_out: str, print_parts: int = 0):
         alt = self.options.get("alt", "").strip() or self.default_alt()
-        # .svg for HTML, .pdf for LaTeX. Sphinx takes image paths relative to the page's folder;
-        # one that leads out of the source tree is copied into the output like any other image.
-        here = (Path(self.env.srcdir) / self.env.docname).parent
-        uri = Path(os.path.relpath(self.chart_dir(), here)).as_posix() + f"/{stem}.*"
-        image = nodes.image(uri=uri, alt=alt)
-        # A width makes Sphinx link the image to its full-size file, which a phone can zoom.
-        image["width"] = self.options.get("width", "100%")
         figure = nodes.figure(classes=["briefing-chart"])
         self.set_source_info(figure)
-        figure += image
+        figure += chart_images(self.env, self.chart_dir(), stem, alt, print_parts)
         self.add_name(figure)
         text = "\n".join(self.content).strip()
         if not text:
@@ -159,10 +171,85 @@ class Chart(SphinxDirective):
         return figure
 
 
+def chart_images(env, chart_dir: Path, stem: str, alt: str, print_parts: int = 0) -> list:
+    """The drawings of a chart as image nodes, in a light and a dark box, each with its wide and
+    its phone drawing (.svg for HTML, .pdf for LaTeX: the builders keep the ones they show,
+    ChartVariants below). Sphinx takes image paths relative to the page's folder; one that leads
+    out of the source tree is copied into the output like any other image."""
+    here = (Path(env.srcdir) / env.docname).parent
+    base = Path(os.path.relpath(chart_dir, here)).as_posix()
+    boxes = []
+    for theme, dark in (("light", ""), ("dark", "-dark")):
+        box = nodes.container(classes=["chart-variants", f"chart-{theme}"])
+        for size, phone in (("wide", ""), ("phone", "-phone")):
+            variant = f"{phone}{dark}"
+            box += nodes.image(uri=f"{base}/{stem}{variant}.*", alt=alt, classes=[f"chart-{size}"],
+                               **{"briefing-variant": variant.lstrip("-") or "wide"})
+        boxes.append(box)
+    for i in range(1, print_parts + 1):
+        boxes.append(nodes.image(uri=f"{base}/{stem}-print-{i}.*", alt=alt, classes=["chart-print"],
+                                 **{"briefing-variant": f"print-{i}"}))
+    return boxes
+
+
+class ChartVariants(SphinxPostTransform):
+    """Each builder keeps the drawings it shows: HTML all four (CSS picks one), the e-book the
+    phone drawing in the light look (a reader's page is narrow, its theme the reader's own),
+    LaTeX the wide light one, or a long chart's print parts, each a figure of its own so that
+    every part is printed at full size on a page."""
+
+    default_priority = 5  # before the images are collected and converted
+
+    def run(self, **kwargs):
+        fmt, name = self.env._builder_cls.format, self.env._builder_cls.name
+        keep = "all" if fmt == "html" and not name.startswith("epub") else "phone" if fmt == "html" else "wide"
+        for figure in list(self.document.findall(nodes.figure)):
+            images = [i for i in figure.findall(nodes.image) if i.get("briefing-variant")]
+            if not images:
+                continue
+            for image in images:
+                variant = image["briefing-variant"]
+                parts = [i for i in images if i["briefing-variant"].startswith("print-")]
+                wanted = (not variant.startswith("print-") if keep == "all" else
+                          variant == "phone" if keep == "phone" else
+                          variant.startswith("print-") if parts else variant == "wide")
+                if not wanted:
+                    image.parent.remove(image)
+            if keep == "all":
+                continue
+            for box in list(figure.findall(nodes.container)):
+                if "chart-variants" in box["classes"]:
+                    parent, at = box.parent, box.parent.index(box)
+                    parent.remove(box)
+                    for child in reversed(box.children[:]):
+                        parent.insert(at, child)
+            if keep == "wide":
+                self.split(figure)
+
+    @staticmethod
+    def split(figure) -> None:
+        """A chart printed in parts: the first part keeps the figure's name, the last its caption
+        (and its number); each part's image carries the chart's title."""
+        images = list(figure.findall(nodes.image))
+        if len(images) < 2:
+            return
+        parent, at = figure.parent, figure.parent.index(figure)
+        for i, image in enumerate(images[:-1], 1):
+            part = nodes.figure(classes=list(figure["classes"]))
+            part.source, part.line = figure.source, figure.line
+            if i == 1:
+                part["ids"], figure["ids"] = figure["ids"], []
+                part["names"], figure["names"] = figure["names"], []
+            image.parent.remove(image)
+            part += image  # no caption, so no number and no line in the list of figures: one chart
+            parent.insert(at + i - 1, part)
+
+
 class FiguresChart(Chart):
     """Reports of each measure group, as points at their as-of dates."""
 
     kind = "figures"
+    default_title = "Reported figures by the date they refer to, 2022"
     dataset_name = "figures"
     draw = staticmethod(charts.draw_figures)
 
@@ -184,8 +271,8 @@ class FiguresChart(Chart):
     def default_alt(self):
         titles = "; ".join(title for title, _ in self.panels())
         return (f"Chart in panels ({titles}): each report is a point at the date its figure refers "
-                "to where the source gives one and otherwise at the date of its report, coloured by the reporting authority and shaped by the source, so that rising "
-                "counts and disagreements between sources show. The table of reported figures "
+                "to where the source gives one and otherwise at the date of its report, coloured by the reporting authority, "
+                "its number beside it, so that rising counts and disagreements between sources show. The table of reported figures "
                 "gives every value.")
 
 
@@ -195,6 +282,14 @@ class TimelineChart(Chart):
     kind = "timeline"
     dataset_name = "timeline"
     draw = staticmethod(charts.draw_timeline)
+    default_title = "Dated events, in date order"
+
+    def print_parts(self, inputs):
+        parts = charts.timeline_parts(inputs["events"])
+        if len(parts) < 2:
+            return []
+        legend = sorted({e["source"] for e in inputs["events"]})
+        return [{"events": part, "legend_sources": legend} for part in parts]
 
     def rows_to_draw(self, rows):
         first, last = self.config.briefing_timeline_chart_range
@@ -226,4 +321,5 @@ def setup(app):
                          types=frozenset({list, tuple}))
     app.add_directive("figures-chart", FiguresChart)
     app.add_directive("timeline-chart", TimelineChart)
+    app.add_post_transform(ChartVariants)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

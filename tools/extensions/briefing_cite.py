@@ -18,7 +18,7 @@ import jinja2
 import pybtex.plugin
 
 from briefing.bibfile import BibFile, entry_text, shared_bib
-from briefing.dates import MONTH_NAMES, month_abbreviation
+from briefing.dates import month_abbreviation
 from briefing_sources import corpus
 
 # The markup is in templates/cite-this-page.html, escaped by Jinja (as Sphinx's own templates are).
@@ -41,18 +41,26 @@ def page_url(app, pagename: str) -> str:
 
 
 def page_bibtex(app, pagename: str, title: str, url: str) -> str:
-    """The page's BibTeX entry, written by pybtex (briefing.bibfile): the title and the book in
-    braces, so that BibTeX styles keep their capitals; the author an organisation, kept whole."""
+    """The page's BibTeX entry, written by pybtex (briefing.bibfile): the front page's is the
+    whole book (@book), any other page's a part of it (@inbook, which biblatex asks no editor of). Titles in braces, so that
+    BibTeX styles keep their capitals; the editors an organisation, kept whole (double braces),
+    as author and publisher; the edition, year and month of the release."""
     config = app.config
     key = "briefingbook-" + re.sub(r"[^A-Za-z0-9]+", "-", pagename).strip("-")
-    fields = {"title": "{" + _unbraced(title) + "}",
-              "howpublished": f"In {{{_unbraced(config.project)}}}, version {config.release}"}
+    whole = pagename == config.root_doc
+    fields = {"title": "{" + _unbraced(config.project if whole else title) + "}"}
+    if not whole:
+        fields["booktitle"] = "{" + _unbraced(config.project) + "}"
+    fields["publisher"] = "{" + _unbraced(config.author) + "}"
+    fields["edition"] = config.release
     date = release_year_month(config.release)
     if date:
         fields["year"] = date[0]
-        fields["month"] = next(name for name in MONTH_NAMES if name[:3].lower() == date[1])
+        fields["month"] = date[1]
     fields["url"] = url
-    return entry_text(key, "misc", fields, {"author": ["{" + _unbraced(config.author) + "}"]})
+    text = entry_text(key, "book" if whole else "inbook", fields, {"author": ["{" + _unbraced(config.author) + "}"]})
+    # The month as BibTeX's macro (nov), which biber reads as a month; pybtex's writer braces it.
+    return re.sub(r"(\n  month\s+= )\{(\w+)\}", r"\1\2", text)
 
 
 def _unbraced(text: str) -> str:
@@ -60,10 +68,15 @@ def _unbraced(text: str) -> str:
     return text.replace("{", "").replace("}", "")
 
 
-def page_reference(app, title: str, url: str) -> str:
-    # The pattern chapters/how-to-cite.md documents for a chapter.
+def page_reference(app, pagename: str, title: str, url: str) -> str:
+    """The forms chapters/how-to-cite.md documents: the book, or a part of it."""
     config = app.config
-    return f"{config.author}. “{title}”. In {config.project}, version {config.release}. {url}"
+    date = release_year_month(config.release)
+    year = f" {date[0]}." if date else ""
+    if pagename == config.root_doc:
+        return f"{config.author}.{year} {config.project}. Edition {config.release}. {config.author}. {url}"
+    return (f"{config.author}.{year} “{title}”. In {config.project}, edition {config.release}. "
+            f"{config.author}. {url}")
 
 
 def bibfile(app) -> BibFile | None:
@@ -92,7 +105,8 @@ class CiteBlock(NamedTuple):
 
 def cite_html(app, pagename: str, title: str) -> str:
     url = page_url(app, pagename)
-    blocks = [CiteBlock("This page", page_reference(app, title, url), page_bibtex(app, pagename, title, url))]
+    heading = "The book" if pagename == app.config.root_doc else "This page"
+    blocks = [CiteBlock(heading, page_reference(app, pagename, title, url), page_bibtex(app, pagename, title, url))]
     source = corpus(app.env).source_on_page(pagename)
     bib = bibfile(app)
     if source is not None and bib is not None:

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
+import os
 import re
 from collections.abc import Set
 from pathlib import Path
@@ -58,15 +60,6 @@ class Claim(NamedTuple):
     paragraphs: tuple[int, ...] = ()  #: The source's paragraphs it rests on (its pinpoints).
 
 
-class CitingBlock(NamedTuple):
-    """An entry of a source page's "Cited by" list, as the page shows it."""
-
-    docname: str  #: The citing page.
-    block_id: str  #: The block's ``claim-…`` id, the link's anchor.
-    snippet: str  #: The block's first words, the link's text.
-    paragraphs: tuple[int, ...] = ()  #: The paragraphs it is listed under.
-
-
 class Derived(NamedTuple):
     """A ``{derived}`` figure of a block."""
 
@@ -79,14 +72,11 @@ class ClaimsDomain(Domain):
 
     name = "briefing"
     label = "Claims of the briefing book"
-    data_version = 3
+    data_version = 4
     initial_data: dict[str, Any] = {
         "claims": {},  # docname -> [Claim]
         "problems": {},  # docname -> [Problem], kept to be repeated by builds that do not re-read the page
-        # While reading: the documents purged to be re-read or removed, and what each source page's
-        # "Cited by" list showed before the first of them was purged (None: nothing purged yet).
-        "purged": set(),
-        "cited_before": None,
+        "purged": set(),  # while reading: the documents purged to be re-read or removed
     }
 
     @property
@@ -98,8 +88,6 @@ class ClaimsDomain(Domain):
         return self.data["problems"]
 
     def clear_doc(self, docname: str) -> None:
-        if self.data["cited_before"] is None:
-            self.data["cited_before"] = cited_by_key(self.claims)
         self.data["purged"].add(docname)
         self.claims.pop(docname, None)
         self.problems.pop(docname, None)
@@ -111,12 +99,11 @@ class ClaimsDomain(Domain):
             if docname in otherdata["problems"]:
                 self.problems[docname] = otherdata["problems"][docname]
 
-    def end_reading(self) -> tuple[dict[str, set[CitingBlock]], set[str]]:
-        """What "Cited by" showed before this build read anything, and the documents it purged;
-        forgets both, so that the pickled environment keeps only the findings."""
-        before, purged = self.data["cited_before"], self.data["purged"]
-        self.data["cited_before"], self.data["purged"] = None, set()
-        return (cited_by_key(self.claims) if before is None else before), purged
+    def end_reading(self) -> set[str]:
+        """The documents this build purged; forgets them, so that the pickled environment keeps
+        only the findings."""
+        purged, self.data["purged"] = self.data["purged"], set()
+        return purged
 
 
 def claims_domain(env) -> ClaimsDomain:
@@ -239,12 +226,13 @@ def cite_targets(node) -> list[Cite]:
         return []  # sphinxcontrib-bibtex reports a malformed citation itself
     for target in targets:
         paragraphs: tuple[int, ...] = ()
+        malformed = False
         if pinpoints.is_pinpoint(target.post):
             try:
                 paragraphs = pinpoints.parse(target.post)
             except pinpoints.PinpointError:
-                pass
-        cites.append(Cite(target.key, paragraphs))
+                malformed = True  # check_pinpoint_syntax reports it
+        cites.append(Cite(target.key, paragraphs, malformed))
     return cites
 
 
@@ -514,6 +502,14 @@ def _kind(block) -> str:
     return "card" if _is_card(block) else "paragraph"
 
 
+def _subject(block) -> str:
+    """A glossary definition is about its term, which is not among its own words."""
+    for node in _ancestors(block):
+        if isinstance(node, nodes.definition_list_item):
+            return " ".join(term.astext() for term in node.findall(nodes.term))
+    return ""
+
+
 def check_evidence(app, block, text, derived, keys, location: Location, cites=(), *,
                    checks: bool = True) -> list[PassageRef]:
     """Judge the block (briefing.claims) and warn for each problem; return the passages that hold
@@ -525,7 +521,7 @@ def check_evidence(app, block, text, derived, keys, location: Location, cites=()
                           rows=tuple(tuple(row) for row in block.get("briefing-rows", ())),
                           segments=tuple(segment_of(cite, len(text)) for cite in cites),
                           implied=tuple(c for c in implied if not any(c.key == k for n in cites for k in cite_keys([n]))),
-                          location=location),
+                          subject=_subject(block), location=location),
                     corpus(app.env), checks=checks)
     for problem in verdict.problems if checks else ():
         _report(app.env, problem)
@@ -542,11 +538,17 @@ def list_citing_blocks(app, doctree, docname) -> None:
 
 def _cited_by_list(app, docname, key):
     """The blocks citing a source, grouped under each paragraph they rest on (a block resting on
-    several is listed under each), so that a reader at a paragraph sees what rests on it."""
+    several is listed under each), so that a reader at a paragraph sees what rests on it; on
+    screen collapsed (a <details>), its summary counting them. Paper cannot follow the links:
+    print names the claims register, which holds the same list, instead."""
     entries = sorted((doc, claim) for doc, claims in claims_domain(app.env).claims.items()
                      for claim in claims if claim.key == key)
     if not entries:
         return nodes.paragraph("", "No block of the book cites this source yet.")
+    if app.builder.format != "html":
+        return nodes.paragraph("", "The blocks of the book that cite this source, paragraph by paragraph, are "
+                               "listed in the claims register (data/claims-register.csv) and on this "
+                               "source's page of the HTML edition.", classes=["cited-by-print"])
     entries.sort(key=lambda entry: (entry[0], entry[1].line))
     source = corpus(app.env).sources.get(key)
     by_paragraph: dict[int, list] = {}
@@ -570,35 +572,84 @@ def _cited_by_list(app, docname, key):
                                  nodes.inline("", f"{title}: {claim.snippet}"), f"{title}")
             items += nodes.list_item("", para)
         groups += nodes.list_item("", head, items)
-    return groups
+    blocks = len({(doc, claim.block_id) for doc, claim in entries})
+    summary = (f"{blocks} block{'s' if blocks != 1 else ''} of the book cite{'' if blocks != 1 else 's'} this source, under "
+               f"{len(by_paragraph)} of its paragraphs: show them")
+    return [nodes.raw("", f'<details class="cited-by-details"><summary>{summary}</summary>', format="html"),
+            groups, nodes.raw("", "</details>", format="html")]
 
 
 # --- after reading: what incremental builds must redo -----------------------------------------
 
-def cited_by_key(claims_by_doc: dict[str, list[Claim]]) -> dict[str, set[CitingBlock]]:
-    """What each source page's "Cited by" list shows, by source key."""
-    cited: dict[str, set[CitingBlock]] = {}
-    for docname, claims in claims_by_doc.items():
+# Beside the doctrees: what the pages of each output folder showed of other pages when last written.
+WRITTEN = "briefing-written-views.json"
+ALL = "*"  # the entry every page shows: the titles and the table of contents (the sidebar, prev/next)
+
+
+def page_views(app, env) -> dict[str, str]:
+    """What pages show of other pages, as digests: each source page's "Cited by" list (its entries,
+    with the citing pages' titles) and, under ALL, every page's title and the table of contents."""
+    def title(doc):
+        return env.titles[doc].astext() if doc in env.titles else doc
+
+    lists: dict[str, list] = {}
+    for docname, claims in env.get_domain(ClaimsDomain.name).claims.items():
         for claim in claims:
-            cited.setdefault(claim.key, set()).add(CitingBlock(docname, claim.block_id, claim.snippet,
-                                                               claim.paragraphs))
-    return cited
+            lists.setdefault(claim.key, []).append((docname, title(docname), claim.block_id, claim.snippet,
+                                                    claim.line, claim.paragraphs))
+    views = {ALL: _digest((sorted((doc, title(doc)) for doc in env.found_docs),
+                           sorted((doc, list(children)) for doc, children in env.toctree_includes.items())))}
+    for key, source in corpus(env).sources.items():
+        if source.page in env.found_docs:
+            views[source.page] = _digest((key, source.short, source.page, sorted(lists.get(key, []))))
+    return views
+
+
+def _digest(value) -> str:
+    return hashlib.sha256(repr(value).encode()).hexdigest()
+
+
+def _written_key(app) -> str:
+    return f"{app.builder.name} {Path(app.outdir).resolve()}"
+
+
+def _written(app) -> dict[str, dict[str, str]]:
+    try:
+        return json.loads((Path(app.doctreedir) / WRITTEN).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
 
 
 def after_reading(app, env) -> list[str]:
     """Emitted by every build, unlike env-check-consistency: warn again for the pages this build
     did not re-read, so that a defect fails every build until it is fixed; and rewrite, unread,
-    the source pages whose list of citing blocks has changed."""
+    the pages that show what has changed since they were last written into this output folder
+    (a source page's "Cited by" list; every page, when a title or the table of contents changed).
+    Kept per output folder, because builders share one doctree folder (`sphinx-build -M`): a
+    dirhtml build that rewrote a source page has not rewritten it in the html folder."""
     domain = claims_domain(env)
-    before, purged = domain.end_reading()
+    purged = domain.end_reading()
     for docname in sorted(set(domain.problems) - purged):
         for problem in domain.problems[docname]:
             _log(problem)
-    after = cited_by_key(domain.claims)
-    sources = corpus(env).sources
-    return [sources[key].page for key in sorted(set(before) | set(after))
-            if key in sources and before.get(key) != after.get(key)
-            and sources[key].page in env.found_docs]
+    views = app.briefing_views = page_views(app, env)
+    written = _written(app).get(_written_key(app))
+    if written is None or written.get(ALL) != views[ALL]:
+        return sorted(env.found_docs)  # a folder not written before with this record, or a new title
+    return sorted(page for page, digest in views.items() if page != ALL and written.get(page) != digest)
+
+
+def note_written(app, exception) -> None:
+    """Record what this build's pages show, once they are all written."""
+    views = getattr(app, "briefing_views", None)
+    if exception is not None or views is None:
+        return
+    record = _written(app)
+    record[_written_key(app)] = views
+    path = Path(app.doctreedir) / WRITTEN
+    partial = path.with_suffix(f".{os.getpid()}.partial")
+    partial.write_text(json.dumps(record, sort_keys=True), encoding="utf-8")
+    os.replace(partial, path)
 
 
 def setup(app):
@@ -610,6 +661,7 @@ def setup(app):
     app.add_directive("uncited", Uncited)
     app.add_directive("cited-by", CitedBy)
     app.connect("env-updated", after_reading)
+    app.connect("build-finished", note_written)
     app.connect("doctree-read", check_document)
     app.connect("doctree-resolved", list_citing_blocks)
     return {"version": "1.0", "env_version": rules_version(), "parallel_read_safe": True, "parallel_write_safe": True}

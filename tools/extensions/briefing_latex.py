@@ -23,9 +23,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import html
+
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.util.docutils import SphinxDirective
 
 from briefing.archive import RegistryError, shared_registry
 from briefing.dates import date_words
@@ -66,6 +69,24 @@ def edition(app) -> dict[str, str]:
     }
 
 
+def dateline_text(info: dict[str, str]) -> str:
+    """"Edition 2026.11, 23 November 2026 · Latest source: 10 October 2022"."""
+    line = f"Edition {info['release']}" + (f", {info['edition_date']}" if info["edition_date"] else "")
+    return line + (f" · Latest source: {info['latest_source']}" if info["latest_source"] else "")
+
+
+class Dateline(SphinxDirective):
+    """``{dateline}``: the edition, its date and the date of the latest source, above the fold of
+    the HTML and e-book front page. Raw HTML: it is the book's own imprint, not a claim, and the
+    PDF prints the same line on its title page."""
+
+    def run(self):
+        self.env.note_dependency(str(Path(self.env.srcdir) / self.config.briefing_citation_file))
+        self.env.note_dependency(str(Path(self.env.srcdir) / self.config.briefing_sources_file))
+        text = html.escape(dateline_text(edition(self.env.app)))
+        return [nodes.raw("", f'<p class="dateline">{text}</p>\n', format="html")]
+
+
 def tex_escape(text: str) -> str:
     return re.sub(r"([#$%&_{}])", r"\\\1", str(text)).replace("~", r"\textasciitilde{}") \
         .replace("^", r"\textasciicircum{}")
@@ -91,11 +112,14 @@ def title_page_tex(info: dict[str, str]) -> tuple[str, str]:
     return before, after
 
 
-CONTENTS_TEX = (r"\clearpage\begingroup\setlength{\parskip}{0pt}\renewcommand{\contentsname}{Contents}"
-                r"\setcounter{tocdepth}{1}"
+# The front sections run on from one another under modest heads (BriefingFrontStyle), so that the
+# front matter stays within four pages; the contents and the two lists share their pages too.
+FRONT_TEX = r"\begingroup\BriefingFrontStyle"
+CONTENTS_TEX = (r"\endgroup\clearpage\begingroup\BriefingFrontStyle\small\setlength{\parskip}{0pt}"
+                r"\renewcommand{\contentsname}{Contents}\setcounter{tocdepth}{1}"
                 r"\pdfbookmark[0]{Contents}{contents}\tableofcontents"
-                r"\clearpage\phantomsection\addcontentsline{toc}{chapter}{\listtablename}\listoftables"
-                r"\clearpage\phantomsection\addcontentsline{toc}{chapter}{\listfigurename}\listoffigures"
+                r"\phantomsection\addcontentsline{toc}{chapter}{\listtablename}\listoftables"
+                r"\phantomsection\addcontentsline{toc}{chapter}{\listfigurename}\listoffigures"
                 r"\endgroup\clearpage\pagenumbering{arabic}"
                 r"\setcounter{secnumdepth}{\BriefingSecnumdepth}")
 
@@ -107,9 +131,93 @@ class LatexDoctree(SphinxPostTransform):
 
     def run(self, **kwargs) -> None:
         self.drop_bibliography_pages()
+        self.key_figures_table()
         self.front_matter()
+        self.unlist_metadata_tables()
         self.fit_tables()
         self.fit_figures()
+        self.short_captions()
+
+    def key_figures_table(self) -> None:
+        """The front page's key-figure cards as one boxed table: what was counted, the figure,
+        who counted it and when (with the citation). Each card's row keeps its ``claim-…`` id."""
+        for grid in list(self.document.findall(nodes.container)):
+            if "key-figures" not in grid["classes"]:
+                continue
+            rows = []
+            for card in grid.findall(nodes.container):
+                if "sd-card" not in card["classes"]:
+                    continue
+                title = next((n for n in card.findall(nodes.container) if "sd-card-title" in n["classes"]), None)
+                texts = [n for n in card.findall(nodes.paragraph) if title is None or n.parent is not title]
+                if title is None or len(texts) < 2:
+                    continue
+                row = nodes.row(ids=list(card["ids"]))
+                for cell in ([nodes.paragraph("", title.astext().strip())], [texts[0].deepcopy()],
+                             [t.deepcopy() for t in texts[1:]]):
+                    row += nodes.entry("", *cell)
+                rows.append(row)
+            if not rows:
+                continue
+            table = nodes.table(classes=["standard", "nocolorrows", "colwidths-given", "key-figures"])
+            group = nodes.tgroup(cols=3)
+            table += group
+            for width in (22, 18, 60):
+                group += nodes.colspec(colwidth=width)
+            head = nodes.thead()
+            head += nodes.row("", *[nodes.entry("", nodes.paragraph("", label))
+                                    for label in ("Counted", "Figure", "Who counted, and when")])
+            group += head
+            group += nodes.tbody("", *rows)
+            grid.replace_self(table)
+
+    def unlist_metadata_tables(self) -> None:
+        """A source page's facts and "Who speaks" tables are reference matter, not tables of the
+        book's argument: untitled, they stay out of the List of Tables and its numbering."""
+        for table in list(self.document.findall(nodes.table)):
+            if {"source-facts", "source-voices", "key-figures"} & set(table["classes"]):
+                if "key-figures" not in table["classes"]:
+                    for title in [c for c in table.children if isinstance(c, nodes.title)]:
+                        table.remove(title)
+                table["classes"].append("briefing-unlisted")
+
+    def short_captions(self) -> None:
+        """The lists of tables and figures give a caption's first sentence only: the rest goes
+        inside \\BriefingRest, which the lists gobble (pdf_preamble)."""
+        for caption in list(self.document.findall(lambda n: isinstance(n, (nodes.caption, nodes.title)))):
+            if isinstance(caption, nodes.title) and not isinstance(caption.parent, nodes.table):
+                continue
+            # MyST gives each source line its own text node: join them, one line (the writer
+            # would carry a caption's line breaks into the lists).
+            merged: list[nodes.Node] = []
+            for child in caption.children:
+                if isinstance(child, nodes.Text):
+                    text = re.sub(r"\s+", " ", str(child))
+                    if merged and isinstance(merged[-1], nodes.Text):
+                        text = str(merged.pop()) + text
+                    merged.append(nodes.Text(re.sub(r"\s+", " ", text)))
+                else:
+                    merged.append(child)
+            caption.children = []
+            caption.extend(merged)
+            for index, child in enumerate(caption.children):
+                if not isinstance(child, nodes.Text):
+                    continue
+                match = re.search(r"[.:;] ", str(child))
+                if not match:
+                    continue
+                head, tail = str(child)[:match.end()], str(child)[match.end():]
+                rest = [nodes.Text(tail)] if tail else []
+                rest += [c for c in caption.children[index + 1:]]
+                if not rest or not "".join(n.astext() for n in rest).strip():
+                    break
+                for c in caption.children[index:]:
+                    caption.remove(c)
+                caption += nodes.Text(head)
+                caption += nodes.raw("", r"\BriefingRest{", format="latex")
+                caption.extend(rest)
+                caption += nodes.raw("", "}", format="latex")
+                break
 
     def drop_bibliography_pages(self) -> None:
         pages = {key.docname for key in self.env.get_domain("cite").bibliographies}
@@ -152,9 +260,15 @@ class LatexDoctree(SphinxPostTransform):
         title = root[0]
         root.clear()
         root += title
+        # The key figures' box heads the first page after the title, under the first front heading.
+        boxes = [n for n in intro if isinstance(n, nodes.table) and "key-figures" in n["classes"]]
+        intro = [n for n in intro if n not in boxes]
+        if front and boxes:
+            front[0][1:1] = boxes
         root += nodes.raw("", before, format="latex")
         root.extend(intro)
         root += nodes.raw("", after, format="latex")
+        root += nodes.raw("", FRONT_TEX, format="latex")
         root.extend(front)
         root += nodes.raw("", CONTENTS_TEX, format="latex")
         root.extend(chapters)
@@ -194,7 +308,7 @@ class LatexDoctree(SphinxPostTransform):
     @staticmethod
     def title_table(table) -> None:
         """An untitled table takes its section's title, so that the list of tables can name it."""
-        if isinstance(table[0], nodes.title):
+        if isinstance(table[0], nodes.title) or "briefing-unlisted" in table["classes"]:
             return
         section = table.parent
         while section is not None and not isinstance(section, nodes.section):
@@ -207,6 +321,8 @@ class LatexDoctree(SphinxPostTransform):
         """A figure's image keeps its width but never grows taller than the page allows (the
         preamble keeps the aspect ratio)."""
         for figure in self.document.findall(nodes.figure):
+            if "briefing-chart" in figure["classes"]:
+                continue  # drawn to fit the page at full size, so that its text prints at 9 pt or more
             for image in figure.findall(nodes.image):
                 image.setdefault("height", self.config.briefing_figure_max_height)
 
@@ -332,14 +448,24 @@ def pdf_preamble(info: dict[str, str]) -> str:
         r"\renewcommand{\headrulewidth}{0.4pt}\renewcommand{\footrulewidth}{0pt}}",
         r"\fancypagestyle{plain}{\fancyhf{}\fancyhead[R]{{\py@HeaderFamily\thepage}}"
         r"\renewcommand{\headrulewidth}{0pt}\renewcommand{\footrulewidth}{0pt}}",
-        r"\makeatother",
         r"\setlength{\headheight}{14pt}",
+        r"\newcommand{\BriefingFrontStyle}{\renewcommand{\clearpage}{\par\bigskip}"
+        r"\def\@makechapterhead##1{{\parindent\z@\raggedright\normalfont\LARGE\bfseries ##1\par\nobreak\vskip 0.8em}}"
+        r"\let\@makeschapterhead\@makechapterhead}",
         # A narrow table column holds its longest word ("Administrative") without overrunning.
         r"\setlength{\tymin}{6em}",
         r"\setkeys{Gin}{keepaspectratio}",
-        # Tables and figures numbered within their chapter: "Table 2.1", "Figure A.1".
-        r"\renewcommand{\thetable}{\thechapter.\arabic{table}}",
-        r"\renewcommand{\thefigure}{\thechapter.\arabic{figure}}",
+        # Table cells set ragged-right: narrow justified columns open rivers of space.
+        r"\newcolumntype{T}{L}",
+        r"\newcolumntype{\X}[2]{>{\raggedright\arraybackslash}p{\dimexpr"
+        r"(\linewidth-\spx@arrayrulewidth)*#1/#2-\tw@\tabcolsep-\spx@arrayrulewidth\relax}}",
+        # A caption's first sentence in the lists of tables and figures; the rest only in place.
+        r"\DeclareRobustCommand{\BriefingRest}[1]{#1}",
+        r"\let\BriefingListoffigures\listoffigures"
+        r"\renewcommand{\listoffigures}{\begingroup\renewcommand{\BriefingRest}[1]{}\BriefingListoffigures\endgroup}",
+        r"\let\BriefingListoftables\listoftables"
+        r"\renewcommand{\listoftables}{\begingroup\renewcommand{\BriefingRest}[1]{}\BriefingListoftables\endgroup}",
+        r"\makeatother",
     ])
 
 
@@ -363,6 +489,7 @@ def setup(app):
     app.add_config_value("briefing_long_table_rows", 12, "env", types=frozenset({int}))
     app.add_config_value("briefing_figure_max_height", "15cm", "env", types=frozenset({str}))
     app.connect("config-inited", configure, priority=900)
+    app.add_directive("dateline", Dateline)
     app.add_post_transform(LatexDoctree)
     app.connect("doctree-resolved", label_link_targets, priority=900)
     return {"version": "2.0", "parallel_read_safe": True, "parallel_write_safe": True}

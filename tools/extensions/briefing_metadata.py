@@ -11,6 +11,7 @@ version, language, address), CITATION.cff (release date, abstract, keywords) and
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 import re
@@ -32,8 +33,19 @@ def _book(app):
 
 
 def _articles(app) -> dict[str, Article]:
+    """Each article, with the address of its archived copy (its source page: absolute where the
+    book has an address, else the page's path within the book)."""
     entries = app.env.get_domain("cite").bibdata.data.entries
-    return {key: article_from_entry(key, entry) for key, entry in entries.items()}
+    sources = corpus(app.env).sources
+    base = app.config.html_baseurl or ""
+    articles = {}
+    for key, entry in entries.items():
+        article = article_from_entry(key, entry)
+        source = sources.get(key)
+        if source is not None and source.page in app.env.all_docs:
+            article = dataclasses.replace(article, archived_at=base + app.builder.get_target_uri(source.page))
+        articles[key] = article
+    return articles
 
 
 def page_kind(app, docname: str) -> str:

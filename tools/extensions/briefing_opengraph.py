@@ -22,8 +22,23 @@ def _description(app, pagename: str, doctree) -> str:
     if given:
         return str(given)
     para = next(iter(doctree.findall(nodes.paragraph)), None)
-    text = re.sub(r"\s+", " ", para.astext()).strip() if para is not None else ""
-    return text if len(text) <= DESCRIPTION_LENGTH else text[:DESCRIPTION_LENGTH - 1].rsplit(" ", 1)[0] + "…"
+    text = re.sub(r"\s+", " ", _plain(para)).strip() if para is not None else ""
+    if len(text) <= DESCRIPTION_LENGTH:
+        return text
+    cut = text[:DESCRIPTION_LENGTH - 1]
+    # End at the last full sentence that fits, else at a word.
+    sentence = max(cut.rfind(". "), cut.rfind("; "))
+    return cut[:sentence + 1] if sentence > DESCRIPTION_LENGTH // 2 else cut.rsplit(" ", 1)[0] + "…"
+
+
+def _plain(para) -> str:
+    """The paragraph's words without its citations and their ¶ links: a link preview, or a
+    reference manager's abstract, is prose, not "(Interfax, 22 Sep 2022, ¶9)"."""
+    copy = para.deepcopy()
+    for node in list(copy.findall(nodes.Element)):
+        if "bibtex-citation" in node.get("classes", ()) or node.get("refdomain") == "cite":
+            node.parent.remove(node)
+    return re.sub(r"\s+([.,;:!?])", r"\1", copy.astext().replace("¶", ""))
 
 
 def add_tags(app, pagename, templatename, context, doctree) -> None:

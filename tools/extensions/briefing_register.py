@@ -28,7 +28,7 @@ from sphinx.util import logging
 from briefing import kept
 from briefing.datafiles import DataError, read_dataset, read_rows
 from briefing.metadata import article_from_entry
-from briefing.register import Block, Entry, annotation, entry, register_files
+from briefing.register import Block, Entry, PageText, annotation, entry, register_files
 from briefing_claims import block_parts, cite_keys
 from briefing_data import FILE_SETTINGS
 from briefing_sources import corpus
@@ -39,7 +39,12 @@ OUT_DIR = "data"
 REGISTER, REGISTER_CSV = "claims-register.jsonld", "claims-register.csv"
 RULES = Path(__file__).resolve().parents[1] / "briefing"  # tools/briefing: the rules' code
 # Raised whenever the kept annotations change shape: an older store is then made afresh.
-KEPT_VERSION = 2
+KEPT_VERSION = 3
+# The base of the register's addresses when the book has no address of its own (no html_baseurl):
+# every id and source must be an absolute IRI (W3C Web Annotation), and a host under the reserved
+# top-level domain .invalid (RFC 2606) can never be taken for a real one. A reader resolves an
+# address by replacing this base with wherever the book's folder lies.
+UNHOSTED_BASE = "https://briefing-book.invalid/"
 
 
 class download(nodes.Inline, nodes.TextElement):
@@ -233,17 +238,22 @@ def _register(app, rules: str) -> tuple[str, str]:
     """The register's two files (JSON-LD, CSV)."""
     env = app.env
     sources = corpus(app.env).sources
-    base = app.config.html_baseurl or ""
+    base = register_base(app)
 
     def address(docname):
-        uri = app.builder.get_target_uri(docname)
-        return base + uri if base else posixpath.relpath(uri or "index.html", OUT_DIR)
+        return base + (app.builder.get_target_uri(docname) or "index.html")
 
     source_urls = {key: address(s.page) for key, s in sources.items() if s.page in env.all_docs}
+    # The quotes' contexts are taken from the built source pages (written before build-finished).
+    page_files = {key: Path(app.outdir) / app.builder.get_target_uri(s.page)
+                  for key, s in sources.items() if key in source_urls}
+    page_bytes = {key: path.read_bytes() for key, path in page_files.items() if path.is_file()}
     # Each annotation, with its text in each file, is kept between builds under what it is made of
-    # (the block, its page's address, its sources' records and addresses): an edit redoes the
-    # edited blocks only. A source's part is put in words once, not once for each block citing it.
-    source_parts = {key: _digest((source, source_urls.get(key))) for key, source in sources.items()}
+    # (the block, its page's address, its sources' records, addresses and built pages): an edit
+    # redoes the edited blocks only, and the blocks citing a source page whose text changed. A
+    # source's part is put in words once, not once for each block citing it.
+    source_parts = {key: _digest((source, source_urls.get(key), hashlib.sha256(page_bytes.get(key, b"")).hexdigest()))
+                    for key, source in sources.items()}
     cache_path = Path(app.doctreedir) / "briefing-register-annotations.pickle"
     # Kept as (JSON-LD line, CSV rows): a plain tuple pickles in half the time of an Entry.
     kept_entries, made, order, new = kept.load(cache_path, rules=rules, version=KEPT_VERSION), {}, [], {}
@@ -263,14 +273,30 @@ def _register(app, rules: str) -> tuple[str, str]:
     # The sources are indexed only if a block's annotation must be made anew.
     if new:
         indexes = {key: corpus(env).index(key) for key in sources}
+        pages = {key: PageText(data.decode("utf-8")) for key, data in page_bytes.items()}
         for made_of, (block, page) in new.items():
-            made_entry = entry(annotation(block, page, sources, indexes, source_urls))
+            made_entry = entry(annotation(block, page, sources, indexes, source_urls, pages))
             made[made_of] = (made_entry.json_line, made_entry.csv_rows)
     kept.save(cache_path, made, rules=rules, version=KEPT_VERSION)
     entries = [Entry(*made[made_of]) for made_of in order]
-    register_id = (base + f"{OUT_DIR}/{REGISTER}") if base else REGISTER
+    register_id = base + f"{OUT_DIR}/{REGISTER}"
     return register_files(entries, register_id, f"The claims of {app.config.project}, version "
                                                 f"{app.config.release}, and the passages they rest on")
+
+
+def register_base(app) -> str:
+    """The address the register's IRIs start from: the book's own, or the documented stand-in."""
+    return app.config.html_baseurl or UNHOSTED_BASE
+
+
+def _source_pages_digest(app) -> str:
+    sources = corpus(app.env).sources
+    digest = hashlib.sha256()
+    for key, source in sorted(sources.items()):
+        if source.page in app.env.all_docs:
+            path = Path(app.outdir) / app.builder.get_target_uri(source.page)
+            digest.update(key.encode() + b"\0" + (path.read_bytes() if path.is_file() else b""))
+    return digest.hexdigest()
 
 
 def _datapackage(app) -> dict:
@@ -295,7 +321,10 @@ def write_files(app, exception) -> None:
     rules = _rules_digest()
     inputs = _digest((sorted((doc, found.digests) for doc, found in app.env.briefing_register.items()),
                       sorted((key, s.sha256, s.page) for key, s in corpus(app.env).sources.items()),
-                      app.config.html_baseurl, app.config.release, app.config.project, rules))
+                      app.config.html_baseurl, app.config.release, app.config.project, rules,
+                      _source_pages_digest(app),
+                      # The stamp is the output folder's: builders share the doctree folder.
+                      app.builder.name, str(Path(app.outdir).resolve())))
     stamp = Path(app.doctreedir) / "briefing-register.sha256"
     written = (out / REGISTER).is_file() and (out / REGISTER_CSV).is_file()
     if not (written and stamp.is_file() and stamp.read_text(encoding="utf-8") == inputs):

@@ -10,8 +10,8 @@ import fnmatch
 from pathlib import Path
 
 from docutils import nodes
+from sphinx import addnodes
 from sphinx.domains import Domain
-from sphinx.errors import SphinxError
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import make_refnode
@@ -23,6 +23,7 @@ from briefing.dates import date_words
 from briefing.errors import Problem
 from briefing.pinpoints import write
 from briefing.corpus import Corpus
+import briefing_bibstyle
 from briefing_bibstyle import month_index, date_text, day_parts
 from briefing_checks import checks_on
 
@@ -98,7 +99,11 @@ def cited_doc(app, docname: str) -> bool:
     return any(fnmatch.fnmatchcase(docname, pattern) for pattern in app.config.briefing_cited_docs)
 
 
-class BibliographyError(SphinxError):
+class BibliographyError(SystemExit):
+    """references.bib cannot be read: the build stops with the book's located message as its last
+    line (exit status 1). A SystemExit, because Sphinx answers any exception with its crash report
+    and a request to report the bug to Sphinx."""
+
     category = "Malformed bibliography"
 
 
@@ -125,6 +130,8 @@ def check_registry(app) -> None:
     """Report a defective registry or names file, and each archived text that no longer matches
     its hash, is not UTF-8, or whose voices do not fit it (Corpus.problems)."""
     found = corpus(app.env)  # read as the build starts, so that forked parallel readers inherit it
+    # The days the book infers, which references.bib leaves out of its date fields.
+    briefing_bibstyle.note_inferred_days(found.sources)
     if not checks_on(app):
         return
     for problem in found.problems():
@@ -151,11 +158,11 @@ class ArchivedText(SphinxDirective):
         label = f"The outlet's text, archived verbatim (typos included): {source.short}"
         box += nodes.paragraph(label, label, classes=["archived-label"])
         for number, text in enumerate(source.paragraphs(), start=1):
-            para = nodes.paragraph(classes=["archived-paragraph"])
+            # The anchor is the paragraph's own id, so that the fragment an annotation names is
+            # the paragraph itself (for LaTeX, anchor_paragraphs_for_latex makes it a target).
+            para = nodes.paragraph(classes=["archived-paragraph"], ids=[source.anchor(number)])
             # The outlet's characters as archived: no smart quotes, dashes or ellipses.
             para["support_smartquotes"] = False
-            # An inline target, not the paragraph's id, so that LaTeX gets a label too.
-            para += nodes.target("", "", ids=[source.anchor(number)])
             para += nodes.inline(f"¶{number}", f"¶{number}", classes=["paragraph-number"])
             para += nodes.Text(" ")
             para += nodes.Text(text)
@@ -267,7 +274,13 @@ def check_bibliography(app, env) -> None:
     for key in sorted(bib_keys):
         location = bib.location(key)
         source = sources.get(key)
-        if source is None:
+        dataset = domain.bibdata.data.entries[key].type.lower() == "dataset"
+        if dataset and source is not None:
+            warn(f"bibliography entry '{key}' is a @dataset, but {app.config.briefing_sources_file} "
+                 "registers it as an archived source: a source article is @misc", location, "bibliography")
+        elif dataset:
+            pass  # a data set (a map's data) is cited as such: it has no archived text or page
+        elif source is None:
             warn(f"bibliography entry '{key}' has no archived source: add [{key}] to "
                  f"{app.config.briefing_sources_file} and a page sources/{key}.md", location, "bibliography")
         elif source.page not in env.found_docs:
@@ -282,6 +295,28 @@ def check_bibliography(app, env) -> None:
         if key not in bib_keys:
             warn(f"source '{key}' has no entry in {bibfile}: add one with the same key",
                  source.location, "bibliography")
+
+
+def depend_on_bibliography(app, doctree) -> None:
+    """A page that cites an entry shows it (a citation's tooltip), and a source page shows its own
+    (its facts, "Cite this page"): each is read again when the bibliography changes, as
+    sphinxcontrib-bibtex does only for the pages with a bibliography directive."""
+    env = app.env
+    cites = any(node.get("refdomain") == "cite" for node in doctree.findall(addnodes.pending_xref))
+    if cites or corpus(env).source_on_page(env.docname) is not None:
+        for name in app.config.bibtex_bibfiles:
+            env.note_dependency(name)
+
+
+def anchor_paragraphs_for_latex(app, doctree, docname) -> None:
+    """LaTeX labels targets, not paragraphs: there an archived paragraph's anchor opens it as an
+    inline target (the HTML keeps it on the paragraph, where annotation clients look for it)."""
+    if app.builder.format != "latex":
+        return
+    for para in doctree.findall(nodes.paragraph):
+        if "archived-paragraph" in para["classes"] and para["ids"]:
+            para.insert(0, nodes.target("", "", ids=para["ids"]))
+            para["ids"] = []
 
 
 def link_bibliography_to_sources(app, doctree, docname) -> None:
@@ -320,5 +355,8 @@ def setup(app):
     app.connect("config-inited", check_bibfiles)
     app.connect("builder-inited", check_registry)
     app.connect("env-updated", check_bibliography)
+    app.connect("doctree-read", depend_on_bibliography)
     app.connect("doctree-resolved", link_bibliography_to_sources)
+    # Before briefing_latex labels what links point to (priority 900).
+    app.connect("doctree-resolved", anchor_paragraphs_for_latex, priority=400)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
