@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import os
 import re
 import textwrap
@@ -94,8 +95,12 @@ def _in_book_style(draw):
     def styled(*args, **kwargs):
         import matplotlib  # imported only when a chart is drawn
 
-        with matplotlib.rc_context({**RC, **Look(kwargs.get("dark", False)).rc()}):
-            return draw(*args, **kwargs)
+        style = {**RC, **Look(kwargs.get("dark", False)).rc()}
+        with matplotlib.rc_context(style):
+            fig = draw(*args, **kwargs)
+        # Some artists (ticks, say) are made when the figure is drawn: save() draws under this style too.
+        fig.briefing_style = style
+        return fig
     return styled
 
 
@@ -105,14 +110,20 @@ def _figure(width: float, height: float):
     return Figure(figsize=(width, height), layout="constrained")
 
 
-def _frame(fig, title: str, source: str, width: float) -> None:
-    """The chart's title above it and its source beneath, inside the image, so that the drawing
-    says what it is and where it comes from wherever it travels. The figure grows by their
-    height, and the layout keeps the charts and legends between them."""
+def _frame_height(title: str, source: str, width: float) -> tuple[str, str, float, float]:
+    """The title and source wrapped to ``width``, and the points they take above and below."""
     chars = int(width * 72 / (MIN_PT * 0.6))  # about as many characters as fit across
     title, source = _wrap(title, int(chars * 0.8)) if title else "", _wrap(source, chars) if source else ""
     top = (title.count("\n") + 1) * 15 + 8 if title else 0      # points
     bottom = (source.count("\n") + 1) * 12.5 + 8 if source else 0
+    return title, source, top, bottom
+
+
+def _frame(fig, title: str, source: str, width: float) -> None:
+    """The chart's title above it and its source beneath, inside the image, so that the drawing
+    says what it is and where it comes from wherever it travels. The figure grows by their
+    height, and the layout keeps the charts and legends between them."""
+    title, source, top, bottom = _frame_height(title, source, width)
     height = fig.get_figheight() + (top + bottom) / 72
     fig.set_size_inches(width, height)
     fig.get_layout_engine().set(rect=(0, bottom / 72 / height, 1, 1 - (top + bottom) / 72 / height))
@@ -209,14 +220,8 @@ def draw_timeline(events: list[dict], first: str, last: str, shorts: dict[str, s
     look = Look(dark)
     sources = sorted(legend_sources or {e["source"] for e in events})
     colours, markers = _styles(sources, look.palette), _styles(sources, MARKERS)
-    # The labels take about two thirds of the width, wrapped to as many characters as fit there.
-    wrap = max(20, int(width * 0.5 * 72 / (MIN_PT * 0.62)))
-    labels = [_wrap(e["event"], wrap) for e in events]
-    lines = sum(label.count("\n") + 1 for label in labels)
+    labels, key, body = _timeline_layout(events, width, len(sources))
     columns = 1 if width < WIDE else 2
-    key = (-(-len(sources) // columns) * 1.45 + 1.6) * MIN_PT / 72
-    # A row is its label's lines and 0.8 of a line of space; a line of 9.5 pt text is 0.16 in.
-    body = 0.16 * (lines + 0.8 * len(events)) + 0.7  # and the two rows of date labels
     fig = _figure(width, body + key + 0.9)
     # The legend across the whole width, above the rows (a subfigure, not the chart's own axes).
     top, bottom = fig.subfigures(2, 1, height_ratios=[key, body])
@@ -251,19 +256,40 @@ def draw_timeline(events: list[dict], first: str, last: str, shorts: dict[str, s
     return fig
 
 
-def timeline_parts(events: list[dict], width: float = WIDE, most: float = 7.8) -> list[list[dict]]:
-    """The events split, in order, into parts whose drawings at ``width`` are each at most
-    ``most`` inches tall: print shows a long timeline over several pages at full size."""
+def _timeline_layout(events: list[dict], width: float, sources: int) -> tuple[list[str], float, float]:
+    """A timeline's wrapped labels, and the heights (inches) of its legend and of its rows."""
+    # The labels take about two thirds of the width, wrapped to as many characters as fit there.
     wrap = max(20, int(width * 0.5 * 72 / (MIN_PT * 0.62)))
-    parts, part, height = [], [], 0.0
+    labels = [_wrap(e["event"], wrap) for e in events]
+    lines = sum(label.count("\n") + 1 for label in labels)
+    columns = 1 if width < WIDE else 2
+    key = (-(-sources // columns) * 1.45 + 1.6) * MIN_PT / 72
+    # A row is its label's lines and 0.8 of a line of space; a line of 9.5 pt text is 0.16 in.
+    body = 0.16 * (lines + 0.8 * len(events)) + 0.7  # and the two rows of date labels
+    return labels, key, body
+
+
+def timeline_height(events: list[dict], width: float = WIDE, title: str = "", source: str = "",
+                    legend_sources: list[str] | None = None) -> float:
+    """The height, in inches, of draw_timeline's drawing of ``events``."""
+    sources = len(set(legend_sources or {e["source"] for e in events}))
+    _, key, body = _timeline_layout(events, width, sources)
+    _, _, top, bottom = _frame_height(title, source, width)
+    return body + key + 0.9 + (top + bottom) / 72
+
+
+def timeline_parts(events: list[dict], width: float = WIDE, most: float = 7.8, title: str = "",
+                   source: str = "", legend_sources: list[str] | None = None) -> list[list[dict]]:
+    """The events split, in order, into parts whose drawings at ``width`` (each with the title,
+    the source and the legend of all of ``legend_sources``) are each at most ``most`` inches
+    tall: print shows a long timeline over several pages at full size."""
+    legend = legend_sources or sorted({e["source"] for e in events})
+    parts, part = [], []
     for event in events:
-        rows = len(textwrap.wrap(event["event"], wrap)) or 1
-        tall = 0.16 * (rows + 0.8)
-        if part and height + tall > most - 3.3:  # the legend, date labels, title and source: about 3.3 in
+        if part and timeline_height(part + [event], width, title, source, legend) > most:
             parts.append(part)
-            part, height = [], 0.0
+            part = []
         part.append(event)
-        height += tall
     return parts + [part] if part else parts
 
 
@@ -278,12 +304,36 @@ def save(fig, stem: Path) -> list[Path]:
     logging.getLogger("fontTools").setLevel(logging.WARNING)
     written = []
     stem.parent.mkdir(parents=True, exist_ok=True)
-    with matplotlib.rc_context(RC):
+    with matplotlib.rc_context(getattr(fig, "briefing_style", RC)):
         for fmt in ("svg", "pdf"):
             target = stem.with_suffix(f".{fmt}")
             partial = target.with_name(f".{target.name}.{os.getpid()}.tmp")
             fig.savefig(partial, format=fmt, metadata=METADATA[fmt], facecolor=fig.get_facecolor())
+            if fmt == "svg":
+                partial.write_text(_stable_ids(partial.read_text(encoding="utf-8")), encoding="utf-8")
             os.replace(partial, target)
             written.append(target)
     return written
+
+
+# The definitions matplotlib names by a hash of their unrounded geometry: clip paths and markers.
+_DEFINITIONS = re.compile(r'<clipPath id="(p[0-9a-f]{10})">(.*?)</clipPath>|<path id="(m[0-9a-f]{10})"(.*?)/>', re.S)
+
+
+def _stable_ids(svg: str) -> str:
+    """``svg`` with each clip path and marker named by what the file says of it. matplotlib hashes
+    the unrounded floats of the layout, whose last bits depend on what the process drew before
+    (its fonts and caches are shared by every drawing, and a forked parallel reader starts
+    afresh), so the same drawing would get other ids in a serial and a parallel build."""
+    names: dict[str, str] = {}
+    for found in _DEFINITIONS.finditer(svg):
+        old, body = (found.group(1), found.group(2)) if found.group(1) else (found.group(3), found.group(4))
+        digest = hashlib.sha256(f"{RC['svg.hashsalt']}{body}".encode()).hexdigest()
+        new, n = old[0] + digest[:10], 1
+        while new in names.values():  # two definitions that print alike stay two
+            new, n = f"{old[0]}{digest[:10]}-{n}", n + 1
+        names[old] = new
+    if not names:
+        return svg
+    return re.sub(r"\b(?:%s)\b" % "|".join(names), lambda m: names[m.group(0)], svg)
 

@@ -285,10 +285,11 @@ class TimelineChart(Chart):
     default_title = "Dated events, in date order"
 
     def print_parts(self, inputs):
-        parts = charts.timeline_parts(inputs["events"])
+        legend = sorted({e["source"] for e in inputs["events"]})
+        parts = charts.timeline_parts(inputs["events"], title=inputs["title"], source=inputs["source"],
+                                      legend_sources=legend)
         if len(parts) < 2:
             return []
-        legend = sorted({e["source"] for e in inputs["events"]})
         return [{"events": part, "legend_sources": legend} for part in parts]
 
     def rows_to_draw(self, rows):
