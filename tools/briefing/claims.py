@@ -246,7 +246,8 @@ def candidates(item_texts: str, key: str, index: SourceIndex, limit: int = 3) ->
         uncovered -= holding[best]
     if found:
         return sorted(found)[:limit * 2]
-    ranked = sorted(((len(stems(item_texts) & p.stems), -p.number) for p in body), reverse=True)
+    words = stems(item_texts)
+    ranked = sorted(((len(words & p.stems), -p.number) for p in body), reverse=True)
     return sorted(-n for score, n in ranked[:limit] if score >= 1 and score >= ranked[0][0] - 1)[:limit]
 
 
@@ -411,10 +412,8 @@ def _rows_passages(rows, indexes: dict[str, SourceIndex]) -> dict[str, list[Pass
                     kept.append(passage)
                 elif passage.text not in kept[same].text:
                     # Two rows quote two parts of one paragraph: the chart may draw on both.
-                    kept[same] = _row_passage(f"{kept[same].text} {passage.text}", {key: indexes[key]})[key][0] \
-                        if f"{kept[same].text} {passage.text}" in indexes[key].passages[passage.number - 1].text \
-                        else index_passage(passage.number, f"{kept[same].text} {passage.text}",
-                                           indexes[key].source.published)
+                    kept[same] = index_passage(passage.number, f"{kept[same].text} {passage.text}",
+                                               indexes[key].source.published)
     return within
 
 
@@ -845,6 +844,11 @@ def rule_bounds(block: Block, ctx: _Context) -> list[Problem]:
     return problems + _ranked_bounds(block, ctx)
 
 
+@functools.lru_cache(maxsize=8)
+def _words_pattern(words: tuple[str, ...]) -> re.Pattern:
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b", re.IGNORECASE)
+
+
 def _ranked_bounds(block: Block, ctx: _Context) -> list[Problem]:
     """Two lower bounds cannot be ranked: "more than 130 thousand" may be more than "over
     136,000". A sentence that compares two figures its passages give only as lower bounds says
@@ -852,7 +856,7 @@ def _ranked_bounds(block: Block, ctx: _Context) -> list[Problem]:
     vocabulary = ctx.vocabulary
     if not (vocabulary.comparatives and vocabulary.lower_bounds):
         return []
-    comparative = re.compile(r"\b(?:" + "|".join(map(re.escape, vocabulary.comparatives)) + r")\b", re.IGNORECASE)
+    comparative = _words_pattern(vocabulary.comparatives)
     lower = tuple(w.lower() for w in vocabulary.lower_bounds)
     problems = []
     for sentence in ctx.sentences:

@@ -70,7 +70,6 @@ def load_vocabulary(path: Path) -> Vocabulary:
 
 # --- what each sentence rests on --------------------------------------------------------------
 
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"(])")
 _WORDS = re.compile(r"[a-z']+")
 
 
@@ -86,7 +85,7 @@ def pinned_sentences(block: Block, ctx: _Context) -> tuple[Sentence, ...]:
     kept = getattr(ctx, "_pinned_sentences", None)
     if kept is not None:
         return kept
-    from .claims import cited_pieces
+    from .claims import cited_pieces, split_sentences
 
     found = []
     for piece in cited_pieces(block):
@@ -94,7 +93,7 @@ def pinned_sentences(block: Block, ctx: _Context) -> tuple[Sentence, ...]:
                          for n in cite.paragraphs if (p := ctx.passage(cite.key, n)) is not None)
         if not passages:
             continue
-        for sentence in _SENTENCE.split(normalise(piece.text)):
+        for sentence in split_sentences(normalise(piece.text)):
             if re.search(r"[A-Za-z]{3}", sentence):
                 found.append(Sentence(sentence, frozenset(_WORDS.findall(sentence.lower())), passages))
     ctx._pinned_sentences = tuple(found)
@@ -117,17 +116,15 @@ def _phrase(words: tuple[str, ...]) -> re.Pattern:
     return re.compile(r"(?<![\w'])(" + "|".join(re.escape(w) for w in ordered) + r")(?![\w'])", re.IGNORECASE)
 
 
-def _sentences_of(text: str) -> list[str]:
-    return [s for s in _SENTENCE.split(text) if s.strip()]
-
-
 def _closest_sentence(sentence: str, passages) -> tuple[str, int, str] | None:
     """The sentence of the pinpointed paragraphs that shares most content words with ``sentence``
     (at least three): (its text, its paragraph, its source)."""
+    from .claims import split_sentences
+
     words = stems(sentence)
     best, best_score = None, 2
     for key, passage in passages:
-        for candidate in _sentences_of(passage.text):
+        for candidate in split_sentences(passage.text):
             score = len(words & stems(candidate))
             if score > best_score:
                 best, best_score = (candidate, passage.number, key), score
