@@ -73,6 +73,21 @@ def search_index(html_dir) -> dict:
     return json.loads(text[len("Search.setIndex("):-1])
 
 
+def build_again(make_app, srcdir: Path, edit_between, confoverrides: dict | None = None):
+    """Build ``srcdir``, then again in the same build folder after ``edit_between(srcdir)``, as
+    two `make html` runs would: the two apps, each with its own warnings."""
+    import time
+
+    first = make_app("html", srcdir=srcdir, confoverrides=confoverrides or {})
+    first.build()
+    first.cleanup()  # unregister its nodes and roles before the second app registers them again
+    time.sleep(0.05)  # a later modification time than the first build's
+    edit_between(srcdir)
+    second = make_app("html", srcdir=srcdir, confoverrides=confoverrides or {})
+    second.build()
+    return first, second
+
+
 def warnings_of(app) -> list[str]:
     """The warnings of a test build, without colour codes, one per line."""
     text = re.sub(r"\x1b\[[0-9;]*m", "", app.warning.getvalue())

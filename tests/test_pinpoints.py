@@ -11,7 +11,7 @@ import re
 import pytest
 
 from briefing import pinpoints
-from conftest import warnings_of
+from conftest import build_again, warnings_of
 
 ONE = "chapters/one.md"
 DEAD = "The Health Ministry reported 59 people dead and 198 injured {cite:p}`gamma2022{¶4}`."
@@ -216,22 +216,13 @@ def test_two_lower_bounds_ranked_are_reported(overlay):
 # --- a rebuild judges as a fresh build does -------------------------------------------------
 
 def _rebuilt(make_app, rootdir, tmp_path, edit_before, edit_between):
-    """The pinpoint root built, edited, and built again in the same folders: the second app."""
+    """The pinpoint root built, edited, and built again in the same folders: the two apps."""
     import shutil
-    import time
 
     srcdir = tmp_path / "book"
     shutil.copytree(rootdir / "test-pinpoint", srcdir)
     edit_before(srcdir)
-    theme = {"html_theme": "basic"}
-    first = make_app("html", srcdir=srcdir, confoverrides=theme)
-    first.build()
-    first.cleanup()
-    time.sleep(0.05)
-    edit_between(srcdir)
-    second = make_app("html", srcdir=srcdir, confoverrides=theme)
-    second.build()
-    return first, second
+    return build_again(make_app, srcdir, edit_between, {"html_theme": "basic"})
 
 
 def _replace(path, old, new):

@@ -7,12 +7,11 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
-import time
 from pathlib import Path
 
 import pytest
 
-from conftest import warnings_of
+from conftest import build_again, warnings_of
 
 THEME = {"html_theme": "basic"}
 
@@ -34,14 +33,7 @@ def build_twice(make_app, rootdir: Path, tmp_path: Path, edit_before, edit_betwe
     edit_before(srcdir)
     # The test app sets the theme after reading the configuration, which would read as a changed
     # configuration and re-read every page; named here, it is the same for both builds.
-    first = make_app("html", srcdir=srcdir, confoverrides=THEME)
-    first.build()
-    first.cleanup()  # unregister its nodes and roles before the second app registers them again
-    time.sleep(0.05)  # a later modification time than the first build's
-    edit_between(srcdir)
-    second = make_app("html", srcdir=srcdir, confoverrides=THEME)
-    second.build()
-    return first, second
+    return build_again(make_app, srcdir, edit_between, THEME)
 
 
 def test_a_bibliography_defect_fails_the_next_build_too(make_app, rootdir, tmp_path):
