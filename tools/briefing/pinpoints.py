@@ -24,7 +24,7 @@ class Cite(NamedTuple):
 
     key: str
     paragraphs: tuple[int, ...] = ()
-    malformed: bool = False  # a post-text meant as a pinpoint that does not read as one (reported apart)
+    malformed: str = ""  # why a post-text meant as a pinpoint does not read as one (reported apart)
 
     @property
     def pinned(self) -> bool:

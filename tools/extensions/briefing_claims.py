@@ -226,12 +226,12 @@ def cite_targets(node) -> list[Cite]:
         return []  # sphinxcontrib-bibtex reports a malformed citation itself
     for target in targets:
         paragraphs: tuple[int, ...] = ()
-        malformed = False
+        malformed = ""
         if pinpoints.is_pinpoint(target.post):
             try:
                 paragraphs = pinpoints.parse(target.post)
-            except pinpoints.PinpointError:
-                malformed = True  # check_pinpoint_syntax reports it
+            except pinpoints.PinpointError as err:
+                malformed = str(err)  # check_pinpoint_syntax reports it
         cites.append(Cite(target.key, paragraphs, malformed))
     return cites
 
@@ -243,17 +243,10 @@ def segment_of(node, end: int) -> Segment:
 
 def check_pinpoint_syntax(app, node) -> None:
     """A post-text that starts with ¶ is a pinpoint, and must read as one."""
-    try:
-        targets = list(parse_citation_targets(node.get("reftarget", "")))
-    except ValueError:
-        return
-    for target in targets:
-        if pinpoints.is_pinpoint(target.post):
-            try:
-                pinpoints.parse(target.post)
-            except pinpoints.PinpointError as err:
-                _warn(app.env, _doc_location(app.env, node.line or 1), f"{err}, in the citation of {target.key}",
-                      "pinpoint")
+    for cite in cite_targets(node):
+        if cite.malformed:
+            _warn(app.env, _doc_location(app.env, node.line or 1), f"{cite.malformed}, in the citation of {cite.key}",
+                  "pinpoint")
 
 
 def cite_keys(cites) -> list[str]:
@@ -667,10 +660,15 @@ def setup(app):
     return {"version": "1.0", "env_version": rules_version(), "parallel_read_safe": True, "parallel_write_safe": True}
 
 
-def rules_version() -> int:
-    """The environment's version for this extension: a digest of the rules' code (tools/briefing),
-    so that a change to a rule re-reads and re-judges every page, as a fresh build would."""
+def rules_digest() -> str:
+    """A digest of the rules' code (tools/briefing): what every judgment and annotation is made by."""
     digest = hashlib.sha256()
     for path in sorted(RULES.glob("*.py")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return int(digest.hexdigest()[:12], 16)
+    return digest.hexdigest()
+
+
+def rules_version() -> int:
+    """The environment's version for this extension, from the rules' digest: a change to a rule
+    re-reads and re-judges every page, as a fresh build would."""
+    return int(rules_digest()[:12], 16)

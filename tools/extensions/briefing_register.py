@@ -29,7 +29,7 @@ from briefing import kept
 from briefing.datafiles import DataError, read_dataset, read_rows
 from briefing.metadata import article_from_entry
 from briefing.register import Block, Entry, PageText, annotation, entry, register_files
-from briefing_claims import block_parts, cite_keys
+from briefing_claims import block_parts, cite_keys, rules_digest
 from briefing_data import FILE_SETTINGS
 from briefing_sources import corpus
 
@@ -37,7 +37,6 @@ logger = logging.getLogger(__name__)
 WARN = {"type": "briefing", "subtype": "register"}
 OUT_DIR = "data"
 REGISTER, REGISTER_CSV = "claims-register.jsonld", "claims-register.csv"
-RULES = Path(__file__).resolve().parents[1] / "briefing"  # tools/briefing: the rules' code
 # Raised whenever the kept annotations change shape: an older store is then made afresh.
 KEPT_VERSION = 3
 # The base of the register's addresses when the book has no address of its own (no html_baseurl):
@@ -226,14 +225,6 @@ def resolve_links(app, doctree, docname) -> None:
 
 # --- writing the files ------------------------------------------------------------------------
 
-def _rules_digest() -> str:
-    """The code an annotation is made by (the briefing package): a change to it redoes them all."""
-    digest = hashlib.sha256()
-    for path in sorted(RULES.glob("*.py")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
-
-
 def _register(app, rules: str) -> tuple[str, str]:
     """The register's two files (JSON-LD, CSV)."""
     env = app.env
@@ -318,7 +309,7 @@ def write_files(app, exception) -> None:
     out.mkdir(parents=True, exist_ok=True)
     # The register is rebuilt only when what it is made of changed: its blocks, the archived
     # texts, the addresses and the release (a second or more of work on every build otherwise).
-    rules = _rules_digest()
+    rules = rules_digest()  # the code an annotation is made by: a change to it redoes them all
     inputs = _digest((sorted((doc, found.digests) for doc, found in app.env.briefing_register.items()),
                       sorted((key, s.sha256, s.page) for key, s in corpus(app.env).sources.items()),
                       app.config.html_baseurl, app.config.release, app.config.project, rules,
