@@ -87,10 +87,19 @@ epub: $(STAMP)
 	$(SPHINXBUILD) -b epub $(SPHINXOPTS) -d $(DOCTREES) . $(BUILDDIR)/epub
 	@echo "The e-book: $(BUILDDIR)/epub/$(BOOK).epub"
 
-check: $(STAMP)
+# The third-party clients the tests run (tests/clients/package-lock.json), installed like the venv:
+# again whenever the lockfile changes. No install script runs: Puppeteer's would download a
+# browser, and DAISY Ace drives /usr/bin/chromium.
+CLIENTS     := tests/clients
+CLIENTS_STAMP := $(CLIENTS)/node_modules/.installed
+$(CLIENTS_STAMP): $(CLIENTS)/package.json $(CLIENTS)/package-lock.json
+	cd $(CLIENTS) && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
+
+check: $(STAMP) $(CLIENTS_STAMP)
 	$(BIN)/python -m pytest -q -m "not slow" tests
 
-test: $(STAMP)
+test: $(STAMP) $(CLIENTS_STAMP)
 	$(BIN)/python -m pytest -q tests
 
 linkcheck: $(STAMP)

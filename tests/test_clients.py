@@ -1,5 +1,5 @@
 """Third-party clients read the built book as its users' tools do (tests/clients/package.json pins
-them; .ci/run installs them with `npm ci`):
+them; `make test` installs them with `npm ci`):
 
 - the claims register's quotes are anchored by dom-anchor-text-quote, the quote anchoring
   Hypothesis's client grew from, in jsdom: every target's top-level TextQuoteSelector must land on
@@ -31,7 +31,7 @@ VNU = MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
 def require_clients() -> None:
     assert shutil.which("node"), "node is missing: install Debian's nodejs (README, .ci/run)"
     assert (MODULES / "dom-anchor-text-quote").is_dir(), \
-        "the clients are not installed: run `npm ci --ignore-scripts` in tests/clients (README, .ci/run)"
+        "the clients are not installed: `make test` installs them (npm ci in tests/clients, README)"
 
 
 def anchor(register: Path, html_dir: Path, base: str = UNHOSTED_BASE) -> list[dict]:

@@ -184,7 +184,7 @@ ACE = ROOT / "tests" / "clients" / "node_modules" / ".bin" / "ace-cli"
 def ace_violations(epub: Path, out: Path) -> tuple[str, list[str]]:
     """DAISY Ace's outcome and each rule it finds broken ("document: rule"), run with Debian's
     Chromium (Puppeteer downloads no browser)."""
-    assert ACE.is_file(), "DAISY Ace is not installed: run `npm ci --ignore-scripts` in tests/clients (README)"
+    assert ACE.is_file(), "DAISY Ace is not installed: `make test` installs it (npm ci in tests/clients, README)"
     import json
     import os
     env = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": "/usr/bin/chromium", "PUPPETEER_SKIP_DOWNLOAD": "1"}
