@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_book, sphinx_build
+from conftest import copy_book, only_warning, sphinx_build, warnings_of
 from sphinxbuild import sphinx_command
 
 
@@ -333,3 +333,36 @@ def test_a_link_in_a_bibliography_field_to_anything_but_the_web_or_mail_is_refus
     assert len(refused) == 1 and refused[0].startswith("references.bib:7: WARNING: entry 'gamma2022' links to "
                                                        "'javascript:alert(7)'"), result.stderr
     assert (out / "BUILD-INCOMPLETE.txt").is_file(), "the folder with the live link looks publishable"
+
+
+BETA_TABLE = """[beta2022]
+text = "sources/text/beta2022.txt"
+sha256 = "0eba6a956239183689ca8bece7da8e8eaf76e4721a55cacd97f58c3939481995"
+page = "sources/beta2022"
+published = "2022-09-20"
+date_basis = "Printed with the article."
+url_basis = "Known from the page itself."
+short = "beta2022"
+"""
+
+
+@pytest.mark.parametrize("root", ["claims-clean", "charts"])  # citations and source pages; data rows and charts
+@pytest.mark.parametrize("defect, edits, location, fragment", [
+    ("malformed TOML", {"data/sources.toml": ('page = "sources/alpha2022"', 'page = "sources/alpha2022" "')},
+     "data/sources.toml:4:", "not valid TOML"),
+    # [[beta2022.voices]] left behind when [beta2022] is removed: located at the voices, not line 1.
+    ("orphaned voices", {"data/sources.toml": (BETA_TABLE, '\n[[beta2022.voices]]\nparagraphs = "1"\n'
+                                                           'speaker = "ministry"\nrole = "relayed"\n')},
+     "data/sources.toml:11:", "voices of 'beta2022', but no source [beta2022]"),
+    ("a missing archived text", {"sources/text/beta2022.txt": None},
+     "data/sources.toml:10:", "sources/text/beta2022.txt of source 'beta2022' is missing"),
+])
+def test_one_registry_defect_gives_one_located_message(overlay, root, defect, edits, location, fragment):
+    """A defect of the registry is reported once, at its own line; the rules that rest on what it
+    could not give (every citation of the book, the data rows, the charts, the source pages, the
+    bibliography) are silent, instead of reporting each block that cites a source as unchecked."""
+    assert not warnings_of(overlay(root)), "the root is clean before its defect"
+    app = overlay(root, edits)
+    message = only_warning(app, location, fragment)
+    assert "Traceback" not in app.status.getvalue() + app.warning.getvalue(), defect
+    assert message

@@ -158,6 +158,11 @@ def _outside_the_book(root: Path, rel: str) -> str | None:
     return None
 
 
+def _first_line(raw: str, pattern: str) -> int:
+    """The first line of a TOML text matching ``pattern`` (1 when none does)."""
+    return next((number for number, line in enumerate(raw.splitlines(), start=1) if re.match(pattern, line)), 1)
+
+
 def _field_line(raw: str, header: int, name: str) -> int:
     """The line of a field of the table whose header is at ``header``."""
     for number, line in enumerate(raw.splitlines()[header:], start=header + 1):
@@ -192,6 +197,11 @@ def load_registry(root: Path, rel_path: str = "data/sources.toml") -> dict[str, 
         location = f"{rel_path}:{headers.get(key, 1)}"
         if not isinstance(table, dict):
             raise RegistryError(location, f"'{key}' must be a table [{key}] describing one source")
+        if key not in headers and set(table) == {"voices"}:
+            # [[key.voices]] alone makes a table of that name: its source's [key] was removed or renamed.
+            line = _first_line(raw, rf"^\s*\[\[\s*\"?{re.escape(key)}\"?\.voices\s*\]\]")
+            raise RegistryError(f"{rel_path}:{line}", f"voices of '{key}', but no source [{key}]: rename them to the "
+                                "source's key ([[KEY.voices]]) or remove them with their source")
         missing = [name for name in REQUIRED_FIELDS if not str(table.get(name, "")).strip()]
         if missing:
             raise RegistryError(location, f"source '{key}' lacks {', '.join(missing)}; add the field(s)")

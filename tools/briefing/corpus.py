@@ -87,6 +87,19 @@ class Corpus:
                         lambda: cls(root, registry_file, names_file, **vocabularies),
                         lambda found: found.stamps.current())
 
+    @property
+    def registry_unread(self) -> bool:
+        """The registry could not be read. Its one located problem is reported; the rules that rest on
+        it (evidence, citations of its keys, data rows, source pages, the bibliography) are silent,
+        since every source would otherwise be reported unknown once per block that cites it."""
+        return self.registry_error is not None
+
+    def text_missing(self, key: str) -> bool:
+        """The registry names this source's archived text, but the file is not there: its integrity
+        problem is reported once, and the rules resting on the text are silent for it."""
+        source = self.sources.get(key)
+        return source is not None and not source.text_path.is_file()
+
     def vocabulary_files(self) -> list[Path]:
         """The vocabularies the rules read that the book keeps: what every judged page depends on."""
         return [path for path in self._vocabulary_paths if path.is_file()]
@@ -96,9 +109,11 @@ class Corpus:
         its kind (names, registry, encoding, integrity, voices), in the order a build reports them."""
         if self._problems is None:
             found = []
-            for error, kind in ((self.names_error, "names"), (self.registry_error, "registry")):
-                if error is not None:
-                    found.append(Problem.at(error.location, error.message, kind=kind))
+            if self.names_error is not None:
+                found.append(Problem.at(self.names_error.location, self.names_error.message, kind="names"))
+            if self.registry_error is not None:
+                found.append(Problem.at(self.registry_error.location, f"{self.registry_error.message} (until the "
+                                        "registry reads, nothing that rests on it is checked)", kind="registry"))
             for source in self.sources.values():
                 self.stamps.note(source.text_path)
                 undecodable = encoding_problem(source)

@@ -329,6 +329,8 @@ def check_document(app, doctree) -> None:
         env.note_dependency(name)
     for path in corpus(env).vocabulary_files():  # data/counted.toml and the other vocabularies
         env.note_dependency(str(path))
+    if corpus(env).registry_unread:
+        return  # the registry's own problem is reported: every citation would read as unknown
     if checks:
         check_glossary_names(app, doctree)
     reason = env.metadata.get(docname, {}).get("uncited")
@@ -411,6 +413,8 @@ def check_headings(app, doctree) -> None:
         block = Block(text=text, keys=tuple(keys), derived=tuple(derived), location=location,
                       segments=(Segment(len(text), tuple(c for node in cites for c in cite_targets(node))),),
                       pins_required=False)
+        if any(corpus(app.env).text_missing(key) for key in keys):
+            continue  # the missing text's own problem is reported
         for problem in judge(block, corpus(app.env)).problems:
             _report(env, dataclasses.replace(problem, message=f"{kind} “{snippet(text, 10)}”: {problem.message}"))
 
@@ -516,6 +520,8 @@ def check_evidence(app, block, text, derived, keys, location: Location, cites=()
                           implied=tuple(c for c in implied if not any(c.key == k for n in cites for k in cite_keys([n]))),
                           subject=_subject(block), location=location),
                     corpus(app.env), checks=checks)
+    if any(corpus(app.env).text_missing(key) for key in keys):
+        return verdict.passages  # the missing text's own problem is reported: nothing here can be checked
     for problem in verdict.problems if checks else ():
         _report(app.env, problem)
     return verdict.passages

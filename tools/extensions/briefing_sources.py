@@ -145,7 +145,10 @@ class ArchivedText(SphinxDirective):
 
     def run(self):
         key = self.arguments[0]
-        source = corpus(self.env).sources.get(key)
+        found = corpus(self.env)
+        if found.registry_unread or found.text_missing(key):
+            return []  # the registry's or the missing text's own problem is reported
+        source = found.sources.get(key)
         if source is None or not source.text_path.is_file():
             warn(f"archived-text: no archived text for source '{key}'; add it to "
                  f"{self.config.briefing_sources_file} with its text under sources/text/",
@@ -186,7 +189,10 @@ class SourceFacts(SphinxDirective):
 
     def run(self):
         key = self.arguments[0]
-        source = corpus(self.env).sources.get(key)
+        found = corpus(self.env)
+        if found.registry_unread:
+            return []  # the registry's own problem is reported
+        source = found.sources.get(key)
         if source is None:
             warn(f"source-facts: unknown source '{key}'; add it to {self.config.briefing_sources_file}",
                  self.get_location(), "registry")
@@ -202,7 +208,8 @@ class SourceFacts(SphinxDirective):
              else date_words(source.published)),
             ("How the date is known", source.date_basis),
             ("How the address is known", source.url_basis),
-            ("Archived text", f"{source.text_rel} ({len(source.paragraphs())} paragraphs)"),
+            ("Archived text", f"{source.text_rel} ({len(source.paragraphs())} paragraphs)"
+                              if not found.text_missing(key) else f"{source.text_rel} (missing)"),
             ("SHA-256 of the archived text", source.sha256),
         ]
         url = entry.fields.get("url", "").strip() if entry is not None else ""
@@ -262,7 +269,7 @@ def check_bibliography(app, env) -> None:
 
     Run after every build's reading (env-updated), not only when documents were re-read
     (env-check-consistency), so that a defect fails every build until it is fixed."""
-    if not checks_on(app):
+    if not checks_on(app) or corpus(env).registry_unread:
         return
     domain = env.get_domain("cite")
     bib_keys = set(domain.bibdata.data.entries)

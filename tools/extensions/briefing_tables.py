@@ -50,13 +50,14 @@ class DataTable(SphinxDirective):
         for problem in problems:
             text, location = problem.for_sphinx()
             logger.warning(text, location=location, **WARN)
-        sources = corpus(self.env).sources
+        found = corpus(self.env)
+        sources = found.sources
         kept = []
         for row in self.rows_to_show(rows):
             for problem in row_problems(row, dataset):
                 text, location = problem.for_sphinx()
                 logger.warning(text, location=location, **WARN)
-            if row["source"] not in sources:
+            if row["source"] not in sources and not found.registry_unread:  # unread: its own problem is reported
                 logger.warning(f"unknown source key '{row['source']}': use a key of "
                                f"{self.config.briefing_sources_file}", location=row.location, **WARN)
                 continue
