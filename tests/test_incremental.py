@@ -217,11 +217,24 @@ CASES["citation-cff"] = ("data-rows", _cff_edit)
 CASES["data-references-bib"] = ("data-rows", _retitle_first_bib_entry)
 
 
+def _rules_edit(code: Path) -> None:
+    """A change to a rules module: the blocks' anchors and "Cited by" snippets take fewer opening words."""
+    path = code / "tools" / "briefing" / "claims.py"
+    text = path.read_text(encoding="utf-8")
+    assert "OPENING_WORDS = 14" in text
+    path.write_text(text.replace("OPENING_WORDS = 14", "OPENING_WORDS = 9"), encoding="utf-8")
+
+
+# Edits to the book's code, not its text: each build of the case runs a copy of the code of its own.
+CODE_CASES = {"rules-module": ("pinpoint", _rules_edit)}
+
+
 def run_sequence(tmp: Path, root: str, edit, builders: tuple[str, ...], code: Path) -> tuple[int, Counter, Path]:
+    """``edit(src, code)``: the change between the first build and the rebuilds."""
     src = prepare(root, tmp / "src")
     doctrees = tmp / "doctrees"  # one doctree folder for every builder, as `sphinx-build -M` keeps it
     build(src, "html", tmp / "html", doctrees, code)
-    edit(src)
+    edit(src, code)
     for builder in builders:
         rc, warnings = build(src, builder, tmp / builder, doctrees, code)
     return rc, warnings, tmp / "html"
@@ -229,17 +242,29 @@ def run_sequence(tmp: Path, root: str, edit, builders: tuple[str, ...], code: Pa
 
 def run_fresh(tmp: Path, root: str, edit, code: Path) -> tuple[int, Counter, Path]:
     src = prepare(root, tmp / "src")
-    edit(src)
+    edit(src, code)
     rc, warnings = build(src, "html", tmp / "html", tmp / "doctrees", code)
     return rc, warnings, tmp / "html"
 
 
-@pytest.mark.parametrize("case", sorted(CASES))
+def own_code(tools: Path, tmp: Path) -> Path:
+    shutil.copytree(tools, tmp / "code")
+    return tmp / "code"
+
+
+@pytest.mark.parametrize("case", sorted(CASES) + sorted(CODE_CASES))
 def test_an_incremental_build_equals_a_fresh_one(case, tmp_path, tools):
-    root, edit = CASES[case]
+    if case in CODE_CASES:
+        root, code_edit = CODE_CASES[case]
+        edit = lambda src, code: code_edit(code)  # noqa: E731
+        code_of = {name: own_code(tools, tmp_path / name) for name in ("fresh", *SEQUENCES)}
+    else:
+        root, text_edit = CASES[case]
+        edit = lambda src, code: text_edit(src)  # noqa: E731
+        code_of = {name: tools for name in ("fresh", *SEQUENCES)}
     with ThreadPoolExecutor(max_workers=len(SEQUENCES) + 1) as pool:
-        fresh = pool.submit(run_fresh, tmp_path / "fresh", root, edit, tools)
-        runs = {name: pool.submit(run_sequence, tmp_path / name, root, edit, builders, tools)
+        fresh = pool.submit(run_fresh, tmp_path / "fresh", root, edit, code_of["fresh"])
+        runs = {name: pool.submit(run_sequence, tmp_path / name, root, edit, builders, code_of[name])
                 for name, builders in SEQUENCES.items()}
         fresh_rc, fresh_warnings, fresh_out = fresh.result()
         results = {name: run.result() for name, run in runs.items()}
