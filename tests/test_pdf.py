@@ -628,3 +628,123 @@ def test_no_cited_by_pages_in_the_pdf(pdf_text):
     text = pdf_text
     assert text.count("Cited by") >= 5, "the source pages' 'Cited by' sections are gone from the PDF"
     assert cited_by_problems(text) == []
+
+
+# --- what is written into LaTeX: escaped, or refused where it is written ----------------------------
+
+def test_tex_escape_escapes_every_special_backslash_included():
+    from briefing_latex import tex_escape
+
+    assert tex_escape(r"C:\new #1 50% & {x} ~ ^ _ $") == (
+        r"C:\textbackslash{}new \#1 50\% \& \{x\} \textasciitilde{} \textasciicircum{} \_ \$")
+    assert tex_escape("two\nlines") == "two lines"
+
+
+def _book_with_keyword(tmp_path: Path, keyword: str) -> Path:
+    book = copy_book(tmp_path / "book")
+    cff = book / "CITATION.cff"
+    text = cff.read_text(encoding="utf-8")
+    assert "  - briefing book\n" in text
+    cff.write_text(text.replace("  - briefing book\n", f"  - briefing book\n  - {keyword}\n", 1), encoding="utf-8")
+    return book
+
+
+def _cff_line(book: Path, fragment: str) -> int:
+    return next(n for n, line in enumerate((book / "CITATION.cff").read_text(encoding="utf-8").splitlines(), 1)
+                if fragment in line)
+
+
+@pytest.mark.slow
+def test_a_value_tex_cannot_print_is_refused_naming_citation_cff_and_its_line(tmp_path):
+    """A control character (YAML's "\\a") in a keyword: the PDF's build stops, naming the line."""
+    from conftest import sphinx_build
+
+    book = _book_with_keyword(tmp_path, '"bell\\a"')
+    result = sphinx_build(book, "latex", tmp_path / "latex", "-d", str(tmp_path / "doctrees"))
+    assert result.returncode != 0
+    line = _cff_line(book, "bell")
+    assert f"{book / 'CITATION.cff'}:{line}: WARNING: keywords holds the character U+0007" in result.stderr, \
+        result.stderr[-2000:]
+    tex = next((tmp_path / "latex").glob("*.tex"), None)
+    assert tex is None or "\a" not in tex.read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_a_keyword_with_tex_specials_builds(tmp_path):
+    """A backslash (and # $ % & ~ _ ^ { }) in a CITATION.cff keyword stopped `make pdf` with
+    "Undefined control sequence"; now the .tex holds it escaped and the PDF's keywords show it."""
+    book = _book_with_keyword(tmp_path, '"C:\\\\new #1 50% & {x} ~ ^ _ $"')
+    shutil.copy2(ROOT / "Makefile", book)
+    result = _make_pdf(book, tmp_path / "build")
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    latex = tmp_path / "build" / "latex"
+    tex = next(latex.glob("kyrgyzstan*.tex")).read_text(encoding="utf-8")
+    assert r"C:\textbackslash{}new \#1 50\% \& \{x\} \textasciitilde{} \textasciicircum{} \_ \$" in tex
+    fields = pdf_metadata(next(latex.glob("kyrgyzstan*.pdf")))
+    assert fields["Keywords"].endswith(r"briefing book, C:\new #1 50% & {x} ~ ^ _ $"), fields["Keywords"]
+
+
+# --- archived texts set off; cross-references with their pages ----------------------------------
+
+def unframed_archived_texts(tex: str) -> list[str]:
+    """The archived texts must be set in the framed environment, under their label."""
+    problems = []
+    if not re.search(r"\\newenvironment\{sphinxclassarchived-text\}\{[^\n]*\\MakeFramed", tex):
+        problems.append("no frame for the archived texts in the preamble")
+    body = tex[tex.find(r"\begin{document}"):]
+    boxes = re.findall(r"\\begin\{sphinxuseclass\}\{archived-text\}\s*\\sphinxAtStartPar\s*(\S{0,40})", body)
+    if not boxes:
+        problems.append("no archived text in the .tex")
+    problems += [f"an archived text opens with {start!r}, not its label" for start in boxes
+                 if not start.startswith(r"\BriefingArchivedLabel{")]
+    return problems
+
+
+def crossrefs_without_page(tex: str) -> list[str]:
+    """Internal cross-references (not a citation's ¶ pinpoints, not glossary terms) that print no
+    page number after them."""
+    body = tex[tex.find(r"\begin{document}"):]
+    missing = []
+    for match in re.finditer(r"\\hyperref\[\\detokenize\{([^}]*)\}\]\{\\sphinxcrossref\{(?!¶)", body):
+        depth, i = 2, match.end()
+        while depth and i < len(body):  # to the end of the reference's group
+            depth += {"{": 1, "}": -1}.get(body[i], 0)
+            i += 1
+        if not body[i:i + 60].lstrip("}").startswith(r"\BriefingPageref{"):
+            # Not in a caption (a moving argument): from its opening to here, no paragraph ends.
+            before = body[:match.start()]
+            opening = max(before.rfind(r"\caption{"), before.rfind(r"\sphinxcaption{"))
+            if opening < 0 or "\n\n" in before[opening:]:
+                missing.append(match.group(1))
+    return missing
+
+
+def test_archived_text_and_pageref_checks_catch_their_defects():
+    preamble = r"\newenvironment{sphinxclassarchived-text}{\def\FrameCommand{}\MakeFramed{}}{\endMakeFramed}"
+    good = (preamble + "\n\\begin{document}\n\\begin{sphinxuseclass}{archived-text}\n\\sphinxAtStartPar\n"
+            r"\BriefingArchivedLabel{The outlet’s text}" "\n")
+    assert unframed_archived_texts(good) == []
+    assert unframed_archived_texts(good.replace(preamble, "")) == ["no frame for the archived texts in the preamble"]
+    assert unframed_archived_texts(good.replace(r"\BriefingArchivedLabel{", "")) == [
+        "an archived text opens with 'The', not its label"]
+    ref = r"{\hyperref[\detokenize{chapters/csto::doc}]{\sphinxcrossref{\DUrole{doc}{The CSTO}}}}"
+    pin = r"{\hyperref[\detokenize{sources/a:a-p1}]{\sphinxcrossref{¶1}}}"
+    page = r"\BriefingPageref{\detokenize{chapters/csto::doc}}"
+    assert crossrefs_without_page("\\begin{document}" + ref + page + " and " + pin) == []
+    assert crossrefs_without_page("\\begin{document}see " + ref + " and " + pin) == ["chapters/csto::doc"]
+
+
+@pytest.mark.slow
+def test_archived_texts_are_set_off(pdf_file):
+    tex = pdf_file.with_suffix(".tex").read_text(encoding="utf-8")
+    assert not unframed_archived_texts(tex)
+    # The label is printed once per source, above its text.
+    assert pdftotext(pdf_file).count("The outlet’s text, archived verbatim") == len(load_registry(ROOT, "data/sources.toml"))
+
+
+@pytest.mark.slow
+def test_cross_references_give_their_pages(pdf_file, pdf_text):
+    tex = pdf_file.with_suffix(".tex").read_text(encoding="utf-8")
+    assert not crossrefs_without_page(tex)
+    # The chapter map, in print: "Human cost (p. 6) — the dead, …"
+    assert re.search(r"Human cost \(p\. \d+\)", pdf_text), "no page number after the chapter map's links"

@@ -28,11 +28,14 @@ import html
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from briefing.archive import RegistryError, shared_registry
 from briefing.dates import date_words
 from briefing.metadata import shared_cff
+
+logger = logging.getLogger(__name__)
 
 # Nodes whose ids the LaTeX writer turns into labels itself.
 LABELLED = (nodes.section, nodes.target, nodes.table, nodes.figure, nodes.citation, nodes.footnote,
@@ -44,7 +47,12 @@ LONG_TOKEN = 24
 
 
 def edition(app) -> dict[str, str]:
-    """What the title page, the PDF metadata and the EPUB metadata say of this edition."""
+    """What the title page, the PDF metadata and the EPUB metadata say of this edition (without
+    a character TeX cannot print: check_printable reports it where it is written)."""
+    return {key: UNPRINTABLE.sub("", value) for key, value in _edition(app).items()}
+
+
+def _edition(app) -> dict[str, str]:
     config = app.config
     # CITATION.cff, which a test keeps in step with conf.py: its release date and keywords.
     cff_path = Path(app.srcdir) / config.briefing_citation_file
@@ -87,9 +95,21 @@ class Dateline(SphinxDirective):
         return [nodes.raw("", f'<p class="dateline">{text}</p>\n', format="html")]
 
 
+# Each character TeX reads as markup, and what prints it. One pass, so that the braces of
+# \textbackslash{} are not escaped again; \pdfstringdef (the PDF's metadata) knows them all.
+TEX_SPECIALS = {"\\": r"\textbackslash{}", "#": r"\#", "$": r"\$", "%": r"\%", "&": r"\&",
+                "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}",
+                "^": r"\textasciicircum{}"}
+TEX_SPECIAL = re.compile(r"[\\#$%&_{}~^]")
+# What no escaping lets TeX print: control characters (XeTeX reads ^^@ and the like as input
+# errors or drops them), surrogates and Unicode's non-characters.
+UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+
+
 def tex_escape(text: str) -> str:
-    return re.sub(r"([#$%&_{}])", r"\\\1", str(text)).replace("~", r"\textasciitilde{}") \
-        .replace("^", r"\textasciicircum{}")
+    """Text as LaTeX prints it: every special character escaped, line breaks and tabs spaces."""
+    text = re.sub(r"[\t\r\n]+", " ", str(text))
+    return TEX_SPECIAL.sub(lambda match: TEX_SPECIALS[match[0]], text)
 
 
 def title_page_tex(info: dict[str, str]) -> tuple[str, str]:
@@ -137,6 +157,18 @@ class LatexDoctree(SphinxPostTransform):
         self.fit_tables()
         self.fit_figures()
         self.short_captions()
+        self.frame_archived_texts()
+
+    def frame_archived_texts(self) -> None:
+        """An archived text is the outlet's words, not the editors': set off in a tinted frame
+        with a rule (the archived-text environment of pdf_preamble), under its label, as in HTML."""
+        for box in self.document.findall(nodes.container):
+            if "archived-text" not in box["classes"]:
+                continue
+            for label in box.findall(nodes.paragraph):
+                if "archived-label" in label["classes"]:
+                    label.insert(0, nodes.raw("", r"\BriefingArchivedLabel{", format="latex"))
+                    label += nodes.raw("", "}", format="latex")
 
     def key_figures_table(self) -> None:
         """The front page's key-figure cards as one boxed table: what was counted, the figure,
@@ -308,14 +340,9 @@ class LatexDoctree(SphinxPostTransform):
     @staticmethod
     def title_table(table) -> None:
         """An untitled table takes its section's title, so that the list of tables can name it."""
-        if isinstance(table[0], nodes.title) or "briefing-unlisted" in table["classes"]:
-            return
-        section = table.parent
-        while section is not None and not isinstance(section, nodes.section):
-            section = section.parent
-        if section is not None and isinstance(section[0], nodes.title):
-            table.insert(0, nodes.title("", "", *[child.deepcopy() for child in section[0].children
-                                                    if isinstance(child, nodes.Text)]))
+        title = numbered_table_title(table)
+        if title is not None and title.parent is not table:
+            table.insert(0, title)
 
     def fit_figures(self) -> None:
         """A figure's image keeps its width but never grows taller than the page allows (the
@@ -338,6 +365,27 @@ class LatexDoctree(SphinxPostTransform):
                 parent.remove(wrapper)
                 root.insert(position, wrapper)
                 position += 1
+
+
+# A source page's facts and "Who speaks" tables, and the front page's key figures: reference
+# matter, unnumbered and out of the List of Tables.
+UNLISTED_TABLES = {"source-facts", "source-voices", "key-figures", "briefing-unlisted"}
+
+
+def numbered_table_title(table) -> nodes.title | None:
+    """The title under which the PDF numbers a table: its own, or an untitled table's section's
+    (a new node); None for reference matter. The e-book numbers its tables by the same rule."""
+    if UNLISTED_TABLES & set(table["classes"]):
+        return None
+    if len(table) and isinstance(table[0], nodes.title):
+        return table[0]
+    section = table.parent
+    while section is not None and not isinstance(section, nodes.section):
+        section = section.parent
+    if section is not None and len(section) and isinstance(section[0], nodes.title):
+        return nodes.title("", "", *[child.deepcopy() for child in section[0].children
+                                     if isinstance(child, nodes.Text)])
+    return None
 
 
 def _front_page_wrappers(node):
@@ -400,6 +448,7 @@ def label_link_targets(app, doctree, docname) -> None:
                 ref["refuri"] = f"%{next(iter(target))}#{ref['refid']}"
                 del ref["refid"]
             referenced.add(ref.get("refid") or ref["refuri"].split("#", 1)[1])
+    add_page_numbers(doctree, files)
     labelled = {i for node in doctree.findall(nodes.Element) if isinstance(node, LABELLED)
                 for i in node["ids"]}
     for node in list(doctree.findall(nodes.Element)):
@@ -418,6 +467,42 @@ def label_link_targets(app, doctree, docname) -> None:
         else:
             continue
         labelled.update(ids)
+
+
+# No page number inside these: a caption or a title is a moving argument, and a citation's ¶
+# pinpoints (and its outlet and date) lead to the archived text, which the citation already names.
+NO_PAGE_NUMBER = (nodes.title, nodes.caption, nodes.rubric, nodes.raw, addnodes.toctree)
+
+
+def pageref_label(ref, home: str) -> str:
+    """The LaTeX label an internal reference links to (as the LaTeX writer names it), or ""."""
+    uri = ref.get("refuri", "")
+    if not uri and ref.get("refid"):
+        return f"{home}:{ref['refid']}"
+    if uri.startswith("#"):
+        return f"{home}:{uri[1:]}"
+    if uri.startswith("%"):
+        return uri[1:].replace("#", ":") if "#" in uri else f"{uri[1:]}::doc"
+    return ""
+
+
+def add_page_numbers(doctree, files) -> None:
+    """A cross-reference prints the page of its target after it, "the open letter (p. 12)":
+    on paper a link leads nowhere. Not a glossary term's link (the glossary is alphabetical) nor a
+    citation's parts."""
+    for ref in list(doctree.findall(nodes.reference)):
+        label = pageref_label(ref, files.get(ref, ""))
+        if not label or "pinpoint" in ref["classes"] or \
+                any("std-term" in child.get("classes", []) for child in ref.findall(nodes.Element)):
+            continue
+        ancestor, skip = ref.parent, False
+        while ancestor is not None and not skip:
+            skip = isinstance(ancestor, NO_PAGE_NUMBER) or "bibtex-citation" in ancestor.get("classes", [])
+            ancestor = ancestor.parent
+        if skip:
+            continue
+        ref.parent.insert(ref.parent.index(ref) + 1,
+                          nodes.raw("", rf"\BriefingPageref{{\detokenize{{{label}}}}}", format="latex"))
 
 
 def pdf_preamble(info: dict[str, str]) -> str:
@@ -459,6 +544,16 @@ def pdf_preamble(info: dict[str, str]) -> str:
         r"\newcolumntype{T}{L}",
         r"\newcolumntype{\X}[2]{>{\raggedright\arraybackslash}p{\dimexpr"
         r"(\linewidth-\spx@arrayrulewidth)*#1/#2-\tw@\tabcolsep-\spx@arrayrulewidth\relax}}",
+        # A cross-reference's page (add_page_numbers); no link of its own beside the reference's.
+        r"\newcommand{\BriefingPageref}[1]{\nobreakspace(p.\nobreakspace\pageref*{#1})}",
+        # The archived texts (LatexDoctree.frame_archived_texts): the outlet's words in a tinted
+        # frame with a rule on the left, in smaller type, breaking across pages (framed, which
+        # Sphinx loads), under the label in bold sans, as the HTML sets them off.
+        r"\definecolor{BriefingArchiveRule}{gray}{0.5}\definecolor{BriefingArchiveTint}{gray}{0.95}",
+        r"\newenvironment{sphinxclassarchived-text}{\def\FrameCommand{{\color{BriefingArchiveRule}"
+        r"\vrule width 2pt}\fboxsep=6pt\colorbox{BriefingArchiveTint}}"
+        r"\MakeFramed{\advance\hsize-\width\FrameRestore}\small}{\endMakeFramed}",
+        r"\newcommand{\BriefingArchivedLabel}[1]{{\sffamily\footnotesize\bfseries #1}}",
         # A caption's first sentence in the lists of tables and figures; the rest only in place.
         r"\DeclareRobustCommand{\BriefingRest}[1]{#1}",
         r"\let\BriefingListoffigures\listoffigures"
@@ -479,6 +574,52 @@ def configure(app, config) -> None:
     elements["preamble"] = elements.get("preamble", "") + "\n" + pdf_preamble(info)
 
 
+# Where each value of the edition is written: conf.py's settings, CITATION.cff's fields.
+CONF_SETTINGS = ("project", "briefing_subtitle", "author", "release", "briefing_pdf_language")
+CFF_FIELDS = ("keywords", "date-released")
+
+
+def unprintable_values(app) -> list[tuple[str, str]]:
+    """("file:line", what is wrong) for each value the PDF writes that holds a character TeX
+    cannot print, however escaped."""
+    import yaml
+    from briefing.metadata import _CffLoader
+
+    found = []
+
+    def check(where: str, field: str, value) -> None:
+        for char in dict.fromkeys(UNPRINTABLE.findall(str(value))):
+            found.append((where, f"{field} holds the character U+{ord(char):04X}, which TeX cannot "
+                                 f"print in the PDF: remove it"))
+
+    conf = Path(app.confdir) / "conf.py"
+    lines = conf.read_text(encoding="utf-8").splitlines() if conf.is_file() else []
+    for name in CONF_SETTINGS:
+        line = next((n for n, text in enumerate(lines, 1) if re.match(rf"{name}\s*=", text)), 0)
+        check(f"{conf}:{line}" if line else str(conf), name, app.config[name])
+    cff = Path(app.srcdir) / app.config.briefing_citation_file
+    try:
+        root = yaml.compose(cff.read_text(encoding="utf-8"), Loader=_CffLoader) if cff.is_file() else None
+    except yaml.YAMLError:
+        root = None  # briefing_metadata reports a CITATION.cff that does not parse
+    for key, value in getattr(root, "value", []) if isinstance(root, yaml.MappingNode) else []:
+        if key.value not in CFF_FIELDS:
+            continue
+        scalars = value.value if isinstance(value, yaml.SequenceNode) else [value]
+        for scalar in scalars:
+            if isinstance(scalar, yaml.ScalarNode):
+                check(f"{cff}:{scalar.start_mark.line + 1}", key.value, scalar.value)
+    return found
+
+
+def check_printable(app) -> None:
+    """A value TeX cannot print stops the PDF's build (-W), named where it is written."""
+    if app.builder.format != "latex":
+        return
+    for where, message in unprintable_values(app):
+        logger.warning(message, location=where, type="briefing", subtype="latex")
+
+
 def setup(app):
     app.setup_extension("briefing_metadata")  # briefing_citation_file: CITATION.cff
     app.add_config_value("briefing_subtitle", "", "env", types=frozenset({str}))
@@ -489,6 +630,7 @@ def setup(app):
     app.add_config_value("briefing_long_table_rows", 12, "env", types=frozenset({int}))
     app.add_config_value("briefing_figure_max_height", "15cm", "env", types=frozenset({str}))
     app.connect("config-inited", configure, priority=900)
+    app.connect("builder-inited", check_printable)
     app.add_directive("dateline", Dateline)
     app.add_post_transform(LatexDoctree)
     app.connect("doctree-resolved", label_link_targets, priority=900)
