@@ -36,8 +36,10 @@ extensions = [
     "briefing_latex",
     "briefing_cite",
     "briefing_opengraph",
-    # Accessibility fixes and build-time charts.
+    # Accessibility fixes; the reader's aids (passage popovers, first-mention glossary links,
+    # tables stacked on a phone); build-time charts.
     "briefing_a11y",
+    "briefing_reading",
     "briefing_charts",
     # The locator map, drawn from data/geo/.
     "briefing_map",

@@ -112,7 +112,7 @@ def test_every_page_ends_with_cite_this_page(book_html, conf):
         reference = section.find("p", class_="cite-reference").get_text()
         assert (title if rel == "index.html" else f"“{title}”") in reference and reference.endswith(rel), rel
         assert f"{conf['author']}. {conf['release'][:4]}." in reference and conf["release"] in reference, rel
-        # Without a base URL the page says how to complete the address.
+        # The reader is told to add the date consulted (the note on a missing address is for the editor).
         assert section.find("p", class_="cite-note"), rel
 
 

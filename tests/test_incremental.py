@@ -29,8 +29,8 @@ from conftest import ROOT
 pytestmark = pytest.mark.slow
 
 # The book's extensions a tiny root can carry: "Cite this page", the built-HTML check, the
-# accessibility fixes, the build-folder guard, the search's figures, and the book's theme.
-EXTRA = ["briefing_cite", "briefing_links", "briefing_a11y", "briefing_builddir", "briefing_search"]
+# accessibility fixes and reading aids, the build-folder guard, the search's figures, and the book's theme.
+EXTRA = ["briefing_cite", "briefing_links", "briefing_a11y", "briefing_reading", "briefing_builddir", "briefing_search"]
 # Besides, where the root has data rows: the reference-manager metadata, the claims register and
 # the data package.
 DATA_EXTRA = ["briefing_metadata", "briefing_register"]

@@ -3,8 +3,8 @@ with the page's stable address; a source page also gives the reference and the r
 entry of the source article itself.
 
 The address is ``html_baseurl`` plus the page's path. Without a base URL (a local build) the
-reference gives the page's path within the book and says so. HTML only: the PDF has its own
-bibliography and no per-page block.
+reference gives the page's path within the book (a comment in the page tells the editor). HTML
+only: the PDF has its own bibliography and the e-book its "How to cite", and no per-page block.
 """
 
 from __future__ import annotations
@@ -119,8 +119,9 @@ def cite_html(app, pagename: str, title: str) -> str:
 
 
 def add_cite_block(app, pagename, templatename, context, doctree) -> None:
-    # Pages without a doctree (search, general index) are not content to cite.
-    if app.builder.format != "html" or doctree is None or "body" not in context:
+    # Pages without a doctree (search, general index) are not content to cite; an e-book is cited
+    # as a whole, from "How to cite", not page by page.
+    if app.builder.format != "html" or app.builder.name == "epub" or doctree is None or "body" not in context:
         return
     title = re.sub(r"<[^>]+>", "", context.get("title") or app.config.project)
     context["body"] += cite_html(app, pagename, html.unescape(title))
