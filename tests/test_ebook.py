@@ -219,3 +219,52 @@ def test_tables_fit_a_phones_page(epub_file, tmp_path):
     css.write_text(css.read_text(encoding="utf-8").split("/* The e-book's own rules")[0]
                    .replace("@media (max-width: 40em)", "@media (max-width: 1px)"), encoding="utf-8")
     assert any("human-cost" in page for page in too_wide(book))
+
+
+ACCOUNTS = "chapters/clashes.xhtml"
+
+
+def account_problems(directory: Path, width: int = PHONE) -> list[str]:
+    """The clashes chapter's two accounts (a grid of two cards, no longer tabs): on a phone's page
+    both are shown, whole, one under the other and within the page (in Chromium)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": width, "height": 800})
+        page.goto((directory / ACCOUNTS).as_uri())
+        boxes = page.evaluate("""() => [...document.querySelectorAll('.two-accounts .account')].map(e => {
+            const r = e.getBoundingClientRect(), s = getComputedStyle(e);
+            return {top: r.top, bottom: r.bottom, left: r.left, right: r.right,
+                    shown: s.display !== 'none' && s.visibility !== 'hidden' && r.height > 20,
+                    text: e.textContent.trim().split('\\n')[0].trim()};
+        })""")
+        browser.close()
+    if len(boxes) != 2:
+        return [f"{ACCOUNTS}: {len(boxes)} account(s), not two"]
+    problems = [f"{ACCOUNTS}: {box['text'] or 'an account'} is hidden" for box in boxes if not box["shown"]]
+    problems += [f"{ACCOUNTS}: {box['text']} runs past the {width} px page" for box in boxes
+                 if box["shown"] and (box["right"] > width + 0.5 or box["left"] < -0.5)]
+    first, second = boxes
+    if first["shown"] and second["shown"] and second["top"] < first["bottom"] - 0.5:
+        problems.append(f"{ACCOUNTS}: the accounts are not stacked")
+    return problems
+
+
+@pytest.mark.slow
+def test_the_two_accounts_are_stacked_and_both_shown(epub_file, tmp_path):
+    """On a phone's page the Kyrgyz and the Tajik accounts are both shown, one under the other; the
+    check is first fed the tabs' defect (the second account behind a click, hidden)."""
+    book = tmp_path / "book"
+    with zipfile.ZipFile(epub_file) as z:
+        z.extractall(book)
+    files = read_zip(epub_file)
+    assert ".sd-tab-set" not in files["_static/briefing.css"], "dead rules for tabs the book no longer has"
+    assert account_problems(book) == []
+    page = book / ACCOUNTS
+    text = page.read_text(encoding="utf-8")
+    cards = [m.start() for m in re.finditer(r'<div class="[^"]*\baccount\b', text)]
+    assert len(cards) == 2
+    page.write_text(text[:cards[1]] + text[cards[1]:].replace("<div ", '<div style="display: none !important" ', 1),
+                    encoding="utf-8")
+    assert account_problems(book) == [f"{ACCOUNTS}: The Tajik account is hidden"]

@@ -748,3 +748,162 @@ def test_cross_references_give_their_pages(pdf_file, pdf_text):
     assert not crossrefs_without_page(tex)
     # The chapter map, in print: "Human cost (p. 6) — the dead, …"
     assert re.search(r"Human cost \(p\. \d+\)", pdf_text), "no page number after the chapter map's links"
+
+
+# --- figures the book computes, the bibliography's labels, pages as pictures ---------------------
+
+DERIVED_ROLE = re.compile(r"\{derived\}`([^`]+)`")
+
+
+def derived_sources() -> list[tuple[str, str]]:
+    """("file:line", the figure shown) for each {derived} figure of the book's pages."""
+    found = []
+    for path in sorted(ROOT.glob("*.md")) + sorted(ROOT.glob("chapters/*.md")) + sorted(ROOT.glob("sources/*.md")):
+        if path.name == "README.md":
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            found += [(f"{path.relative_to(ROOT)}:{number}", text.split("=", 1)[0].strip())
+                      for text in DERIVED_ROLE.findall(line)]
+    return found
+
+
+def unmarked_derived_figures(tex: str, derived: list[tuple[str, str]]) -> list[str]:
+    """The .tex must give the derived-figure class a dotted underline and wrap each derived
+    figure in it, as the HTML marks them (briefing.css) and the How-to-read page promises."""
+    problems = []
+    preamble = tex[:tex.find(r"\begin{document}")]
+    handler = re.search(r"\\expandafter\\let\\csname DUrolederived-figure\\endcsname\\(\w+)", preamble)
+    body = handler and re.search(rf"\\newcommand{{\\{handler.group(1)}}}\[1\]{{[^\n]*\\xleaders", preamble)
+    if not body:
+        problems.append("the preamble gives derived figures no dotted underline (DUrolederived-figure)")
+    marked = re.findall(r"\\DUrole\{derived-figure\}\{([^{}]*)\}", tex)
+    for where, shown in derived:
+        if shown in marked:
+            marked.remove(shown)
+        else:
+            problems.append(f"{where}: the derived figure {shown} is printed plain in the PDF")
+    return problems
+
+
+def test_unmarked_derived_figures_are_found():
+    derived = [("chapters/human-cost.md:41", "24")]
+    preamble = (r"\newcommand{\BriefingDerived}[1]{\setbox\z@\hbox{#1}\xleaders\hbox{.}\hfil}" "\n"
+                r"\expandafter\let\csname DUrolederived-figure\endcsname\BriefingDerived" "\n")
+    marked = preamble + r"\begin{document}was \DUrole{derived-figure}{24}, the same"
+    assert unmarked_derived_figures(marked, derived) == []
+    assert unmarked_derived_figures(marked.replace(preamble, ""), derived) == [
+        "the preamble gives derived figures no dotted underline (DUrolederived-figure)"]
+    assert unmarked_derived_figures(preamble + r"\begin{document}was 24, the same", derived) == [
+        "chapters/human-cost.md:41: the derived figure 24 is printed plain in the PDF"]
+
+
+@pytest.mark.slow
+def test_derived_figures_are_marked_as_in_html(pdf_file):
+    derived = derived_sources()
+    assert derived, "no {derived} figure in the book's pages"
+    assert unmarked_derived_figures(pdf_file.with_suffix(".tex").read_text(encoding="utf-8"), derived) == []
+
+
+def bibliography_labels(tex: str) -> tuple[str, list[str]]:
+    """The label whose width the bibliography's hanging indent takes, and every entry's label."""
+    plain = lambda label: label.replace("{[}", "[").replace("{]}", "]")  # noqa: E731
+    widest = re.search(r"\\def\\BriefingWidestLabel\{(.*)\}\s*\\begin\{sphinxthebibliography\}", tex)
+    labels = re.findall(r"^\\bibitem\[(.*)\]\{[^}]*\}$", tex, re.MULTILINE)
+    return (plain(widest.group(1)) if widest else ""), [plain(label) for label in labels]
+
+
+def label_overruns(pages: list[list[list[tuple[float, float, str]]]]) -> list[str]:
+    """The bibliography's pages as lines of words (xMin, xMax, text): every entry's text must start
+    at the one hanging indent, not pushed right by a label wider than the indent."""
+    starts = []
+    for number, lines in enumerate(pages, 1):
+        # A label starts at the margin; a line of an entry's text may start with "[18]" too.
+        margin = min((words[0][0] for words in lines if words), default=0.0)
+        for words in lines:
+            if not words or not words[0][2].startswith("[") or words[0][0] - margin > 1.5:
+                continue
+            depth = 0
+            for i, (_, _, text) in enumerate(words):
+                depth += text.count("[") - text.count("]")
+                if depth <= 0:
+                    break
+            if i + 1 < len(words):
+                label = " ".join(w[2] for w in words[:i + 1])
+                starts.append((words[i + 1][0], f"p. {number}: {label}"))
+    if not starts:
+        return ["no labelled entry found"]
+    indent = min(x for x, _ in starts)
+    return [f"{where} pushes its entry {x - indent:.0f} pt right of the hanging indent"
+            for x, where in starts if x - indent > 1.5]
+
+
+def test_label_overruns_are_found():
+    short = [(72.0, 100.0, "[Kun.uz"), (103.0, 130.0, "2022]"), (160.0, 200.0, "Kun.uz.")]
+    long = [(72.0, 100.0, "[inozPRESS.kg"), (103.0, 115.0, "19"), (118.0, 135.0, "Sep"), (138.0, 170.0, "2022]"),
+            (173.0, 220.0, "inozPRESS.kg.")]
+    assert label_overruns([[short, [(160.0, 300.0, "continued")], [(160.0, 190.0, "[18]"), (193.0, 220.0, "May")],
+                            long]]) == [
+        "p. 1: [inozPRESS.kg 19 Sep 2022] pushes its entry 13 pt right of the hanging indent"]
+    assert label_overruns([[short, [(72.0, 100.0, "[A"), (103.0, 120.0, "[18]"), (123.0, 150.0, "2022]"),
+                                    (160.0, 190.0, "A.")]]]) == []
+
+
+def bbox_lines(pdf: Path, first: int, last: int) -> list[list[list[tuple[float, float, str]]]]:
+    """pdftotext's word boxes of pages first to last: per page, its lines of (xMin, xMax, word)."""
+    import html as html_module
+
+    out = subprocess.run(["pdftotext", "-bbox-layout", "-f", str(first), "-l", str(last), str(pdf), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    pages = []
+    for page in re.findall(r"<page\b.*?</page>", out, re.S):
+        pages.append([[(float(a), float(b), html_module.unescape(w)) for a, b, w in
+                       re.findall(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', line)]
+                      for line in re.findall(r"<line\b.*?</line>", page, re.S)])
+    return pages
+
+
+@pytest.mark.slow
+def test_bibliography_labels_fit_their_hanging_indent(pdf_file, pdf_text):
+    widest, labels = bibliography_labels(pdf_file.with_suffix(".tex").read_text(encoding="utf-8"))
+    assert labels and widest == max(labels, key=len), (widest, max(labels, key=len))
+    pages = pdf_text.split("\f")
+    # The list's first page: the first to print its first label (a citation in the text is
+    # parenthesised, "(24.kg, Sep 2022)"); it runs to the end of the book.
+    first = next(n for n, page in enumerate(pages, 1) if f"[{labels[0]}]" in page)
+    assert label_overruns(bbox_lines(pdf_file, first, len(pages) - 1)) == []
+
+
+ARTIFACTS = Path(__file__).parent / "artifacts"
+
+
+def page_holding(pages: list[str], *words: str) -> int:
+    """The number of the first page whose text holds every one of ``words`` (squashed), or 0."""
+    wanted = [squash(w) for w in words]
+    return next((n for n, page in enumerate(pages, 1) if all(w in squash(page) for w in wanted)), 0)
+
+
+@pytest.mark.slow
+def test_pdf_pages_are_saved_as_pictures(pdf_file, pdf_text):
+    """The title page, the summary (bottom line and key figures), a chart and the map, rendered
+    with pdftoppm into tests/artifacts/pdf-*.png; each is the page it is named for."""
+    pages = pdf_text.split("\f")
+    conf = book_conf()
+    chosen = {
+        "title": (1, (conf["project"], conf["briefing_subtitle"][:40])),
+        "summary": (page_holding(pages, "Bottom line", "Who counted, and when"), ("Bottom line", "Who counted, and when")),
+        "chart-human-cost": (page_holding(pages, "Kyrgyz deaths, injured and displaced or evacuated", "Colour: who reported"),
+                             ("Kyrgyz deaths, injured", "Colour: who reported the figure")),
+        "map": (page_holding(pages, "Kyrgyzstan, Tajikistan and their neighbours", "Natural Earth"),
+                ("Kyrgyzstan, Tajikistan and their neighbours", "Bishkek", "Fig. 1")),
+    }
+    ARTIFACTS.mkdir(exist_ok=True)
+    for name, (number, words) in chosen.items():
+        assert number, f"no page of the PDF holds the {name}"
+        text = pdftotext(pdf_file, "-f", str(number), "-l", str(number))
+        for word in words:
+            assert squash(word) in squash(text), f"p. {number}, saved as pdf-{name}.png, lacks {word!r}"
+        target = ARTIFACTS / f"pdf-{name}"
+        subprocess.run(["pdftoppm", "-f", str(number), "-l", str(number), "-r", "100", "-png", "-singlefile",
+                        str(pdf_file), str(target)], check=True)
+        png = target.with_suffix(".png")
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000, png

@@ -15,6 +15,7 @@ import os
 import re
 import textwrap
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 # Okabe–Ito: told apart by readers with any common colour-vision deficiency, and dark enough
 # on white; the dark variant takes the palette's lighter members, legible on the dark paper.
@@ -133,13 +134,20 @@ def _frame(fig, title: str, source: str, width: float) -> None:
         fig.text(0.01, 4 / 72 / height, source, ha="left", va="bottom", fontsize=MIN_PT)
 
 
+def describe(fig, title: str, desc: str):
+    """``fig``, to be saved with ``title`` and ``desc`` as its SVG's <title> and <desc> (save):
+    an SVG opened on its own, or read by a screen reader, says what it shows."""
+    fig.briefing_label = (title, desc)
+    return fig
+
+
 @_in_book_style
 def draw_figures(points: list[dict], panels: list[tuple[str, list[str]]], shorts: dict[str, str], *,
-                 width: float = WIDE, dark: bool = False, title: str = "", source: str = ""):
+                 width: float = WIDE, dark: bool = False, title: str = "", source: str = "", alt: str = ""):
     """One panel per group of measures; a point per report at its as-of date, coloured by the
     reporting authority (the one encoding), its number beside it, a thin line joining each
     authority's reports. ``points``: dicts with measure, number, as_of (YYYY-MM-DD),
-    reported_by, source."""
+    reported_by, source; ``alt``: the chart's text alternative, the SVG's <desc>."""
     import matplotlib.dates as mdates
     from matplotlib.lines import Line2D
     from matplotlib.ticker import FuncFormatter, MaxNLocator
@@ -204,13 +212,13 @@ def draw_figures(points: list[dict], panels: list[tuple[str, list[str]]], shorts
     legend_ax.legend(handles=handles, title="Colour: who reported the figure", loc="upper left", borderaxespad=0,
                      frameon=False, ncols=1 if narrow else 2, alignment="left")
     _frame(fig, title, source, width)
-    return fig
+    return describe(fig, title, alt)
 
 
 @_in_book_style
 def draw_timeline(events: list[dict], first: str, last: str, shorts: dict[str, str], *,
                   width: float = WIDE, dark: bool = False, title: str = "", source: str = "",
-                  legend_sources: list[str] | None = None):
+                  legend_sources: list[str] | None = None, alt: str = ""):
     """One row per event, top to bottom in date order, its dot at its date, coloured (and
     shaped, for print in grey) by the source that reports it. ``events``: dicts with date,
     event, source; ``legend_sources``: the sources the legend names (all of a split chart's)."""
@@ -253,7 +261,7 @@ def draw_timeline(events: list[dict], first: str, last: str, shorts: dict[str, s
     top.legend(handles=handles, title="Colour: the source that reports it", loc="upper left",
                ncols=columns, frameon=False, alignment="left")
     _frame(fig, title, source, width)
-    return fig
+    return describe(fig, title, alt)
 
 
 def _timeline_layout(events: list[dict], width: float, sources: int) -> tuple[list[str], float, float]:
@@ -310,10 +318,31 @@ def save(fig, stem: Path) -> list[Path]:
             partial = target.with_name(f".{target.name}.{os.getpid()}.tmp")
             fig.savefig(partial, format=fmt, metadata=METADATA[fmt], facecolor=fig.get_facecolor())
             if fmt == "svg":
-                partial.write_text(_stable_ids(partial.read_text(encoding="utf-8")), encoding="utf-8")
+                svg = _stable_ids(partial.read_text(encoding="utf-8"))
+                partial.write_text(_titled(svg, *getattr(fig, "briefing_label", ("", ""))), encoding="utf-8")
             os.replace(partial, target)
             written.append(target)
     return written
+
+
+SVG_ROOT = re.compile(r"<svg\b[^>]*>")
+
+
+def _titled(svg: str, title: str, desc: str) -> str:
+    """``svg`` with ``title`` and ``desc`` as the first children of its root, which names them
+    as its accessible name and description (matplotlib writes neither)."""
+    parts, aria = [], ""
+    if title:
+        parts.append(f'<title id="chart-title">{escape(title)}</title>')
+        aria += ' aria-labelledby="chart-title"'
+    if desc:
+        parts.append(f'<desc id="chart-desc">{escape(desc)}</desc>')
+        aria += ' aria-describedby="chart-desc"'
+    root = SVG_ROOT.search(svg)
+    if not parts or root is None:
+        return svg
+    tag = root.group(0)[:-1] + f' role="img"{aria}>'
+    return svg[:root.start()] + tag + "\n " + "\n ".join(parts) + svg[root.end():]
 
 
 # The definitions matplotlib names by a hash of their unrounded geometry: clip paths and markers.

@@ -11,7 +11,7 @@ import math
 import textwrap
 from pathlib import Path
 
-from .charts import _figure, _in_book_style
+from .charts import _figure, _in_book_style, describe
 
 FILES = ("boundaries.geojson", "places.csv")
 # The two countries of the conflict, and the neighbours around them.
@@ -53,9 +53,10 @@ def read_geo(geo_dir: Path) -> dict:
 
 @_in_book_style
 def draw_map(boundaries: dict, places: list[dict], title: str, credit: str, dark: bool = False,
-             width: float = 6.0):
+             width: float = 6.0, alt: str = ""):
     """Countries filled (the two of the conflict in colour), their borders, and a dot and a name
-    for each place; the title and the data's credit inside the image."""
+    for each place; the title and the data's credit inside the image, the title and ``alt`` (the
+    map's text alternative) as the SVG's <title> and <desc>."""
     from matplotlib.patches import Polygon
 
     ink = "#e8e8e8" if dark else "#1a1a1a"
@@ -99,4 +100,4 @@ def draw_map(boundaries: dict, places: list[dict], title: str, credit: str, dark
         spine.set_color(ink)
     ax.set_title(textwrap.fill(title, 36 if width < 6.0 else 80), loc="left", fontsize=11, fontweight="bold", color=ink)
     ax.set_xlabel(textwrap.fill(credit, 44 if width < 6.0 else 90), loc="left", fontsize=9.5, color=ink)
-    return fig
+    return describe(fig, title, alt)

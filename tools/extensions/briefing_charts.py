@@ -111,6 +111,7 @@ class Chart(SphinxDirective):
         shorts = {key: sources[key].short for key in sorted({r["source"] for r in drawn})}
         inputs = self.drawing_inputs(drawn, shorts)
         inputs["title"] = self.options.get("title", self.default_title)
+        inputs["alt"] = self.options.get("alt", "").strip() or self.default_alt()  # the SVG's <desc>
         inputs["source"] = (f"Source{'s' if len(shorts) > 1 else ''}: {'; '.join(shorts.values())} "
                             f"(data: {Path(path).name})")
         stem = f"{self.kind}-{_digest({'kind': self.kind, 'inputs': inputs})}"

@@ -15,7 +15,7 @@ source, as the PDF's title page does.
 Just before the book is packed, what DAISY Ace (tests/test_epub.py) requires of an accessible
 e-book is added: every content document's language (``lang`` and ``xml:lang``: Sphinx writes it
 only into the package), the table of contents' ARIA role, the package's schema.org accessibility
-metadata, and tab labels whose colours meet WCAG AA contrast.
+metadata.
 
 And it reads as an e-book, in the PDF's order:
 
@@ -82,12 +82,6 @@ ACCESSIBILITY = (
                                     "every chart and map has a text alternative, and the figures they "
                                     "draw are also given in tables. No flashing, sound or motion."),
 )
-# sphinx-design's tab labels are light grey (inactive, 2.4:1) and light blue (active, 4.3:1) on
-# white: darker ones meet WCAG AA's 4.5:1 for normal text.
-TAB_CONTRAST = """
-.sd-tab-set > label { color: #4d4d4d !important; }
-.sd-tab-set > input:checked + label { color: #1a4fd6 !important; border-color: #1a4fd6 !important; }
-"""
 
 
 def with_language(text: str, language: str) -> str:
@@ -129,9 +123,9 @@ def make_accessible(outdir: Path, language: str, cover_alt: str = "") -> None:
     if opf.is_file():
         opf.write_text(with_cover_image(with_accessibility(opf.read_text(encoding="utf-8"))), encoding="utf-8")
     css = outdir / "_static" / "briefing.css"
-    if css.is_file() and TAB_CONTRAST not in css.read_text(encoding="utf-8"):
-        css.write_text(css.read_text(encoding="utf-8") + TAB_CONTRAST + EBOOK_CSS.read_text(encoding="utf-8"),
-                       encoding="utf-8")
+    own = EBOOK_CSS.read_text(encoding="utf-8")
+    if css.is_file() and own not in css.read_text(encoding="utf-8"):
+        css.write_text(css.read_text(encoding="utf-8") + "\n" + own, encoding="utf-8")
 
 
 TABLE = re.compile(r"<table\b.*?</table>", re.DOTALL)

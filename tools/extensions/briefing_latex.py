@@ -13,6 +13,8 @@
 - The bibliography page goes. Sphinx's LaTeX writer gathers every citation into one
   bibliography at the end of the document, which would leave the page holding the
   ``{bibliography}`` directive as an empty chapter.
+- Figures the book computes have a dotted underline, as in HTML; the bibliography's labels hang
+  at the width of the longest.
 - Every block a link points to gets a label, and a link to another page's block names that
   page. The LaTeX writer labels sections, tables, figures and targets but not paragraphs, list
   items or containers, so links to cited blocks would otherwise point nowhere in the PDF.
@@ -158,6 +160,21 @@ class LatexDoctree(SphinxPostTransform):
         self.fit_figures()
         self.short_captions()
         self.frame_archived_texts()
+        self.widest_bibliography_label()
+
+    def widest_bibliography_label(self) -> None:
+        """The bibliography's hanging indent is its longest label (\\BriefingWidestLabel, read by
+        pdf_preamble's sphinxthebibliography): Sphinx's writer cuts the label it gives the
+        environment to eight characters, and "[inozPRESS.kg 19 Sep 2022]" overran that indent."""
+        from sphinx.builders.latex.nodes import thebibliography
+
+        for bibliography in list(self.document.findall(thebibliography)):
+            labels = [c[0].astext() for c in bibliography.children
+                      if isinstance(c, nodes.citation) and len(c) and isinstance(c[0], nodes.label)]
+            if labels:
+                widest = tex_escape(max(labels, key=len)).replace("[", "{[}").replace("]", "{]}")
+                bibliography.parent.insert(bibliography.parent.index(bibliography), nodes.raw(
+                    "", rf"\def\BriefingWidestLabel{{{widest}}}" "\n", format="latex"))
 
     def frame_archived_texts(self) -> None:
         """An archived text is the outlet's words, not the editors': set off in a tinted frame
@@ -554,6 +571,19 @@ def pdf_preamble(info: dict[str, str]) -> str:
         r"\vrule width 2pt}\fboxsep=6pt\colorbox{BriefingArchiveTint}}"
         r"\MakeFramed{\advance\hsize-\width\FrameRestore}\small}{\endMakeFramed}",
         r"\newcommand{\BriefingArchivedLabel}[1]{{\sffamily\footnotesize\bfseries #1}}",
+        # A figure the book computes ({derived}, the inline of class derived-figure) has a dotted
+        # underline, as in HTML (briefing.css) and as the How-to-read page promises. Drawn with
+        # leaders under the figure's box: a figure is a short number that never breaks a line.
+        r"\newcommand{\BriefingDerived}[1]{\leavevmode\begingroup\setbox\z@\hbox{#1}\dimen@\wd\z@"
+        r"\vtop{\box\z@\nointerlineskip\kern1.2pt\hbox to\dimen@{\xleaders\hbox to 1.8pt{\hss\vrule width 0.7pt height 0.7pt\hss}"
+        r"\hfil}}\endgroup}",
+        r"\expandafter\let\csname DUrolederived-figure\endcsname\BriefingDerived",
+        # The bibliography's labels hang at the width of the longest (LatexDoctree.widest_bibliography_label),
+        # set small so that the indent stays modest.
+        r"\let\BriefingThebibliography\sphinxthebibliography",
+        r"\renewcommand{\sphinxthebibliography}[1]{\BriefingThebibliography"
+        r"{\ifdefined\BriefingWidestLabel\BriefingWidestLabel\else #1\fi}}",
+        r"\renewcommand{\@biblabel}[1]{{\small[#1]}}",
         # A caption's first sentence in the lists of tables and figures; the rest only in place.
         r"\DeclareRobustCommand{\BriefingRest}[1]{#1}",
         r"\let\BriefingListoffigures\listoffigures"

@@ -52,8 +52,10 @@ class LocatorMap(SphinxDirective):
         geo = maps.read_geo(geo_dir)
         title = self.options.get("title", "Kyrgyzstan, Tajikistan and their neighbours")
         credit = "Boundaries: Natural Earth (public domain). Places: GeoNames (CC BY 4.0)."
+        names = ", ".join(p["name"] for p in geo["places"])
+        alt = self.options.get("alt") or (f"Map of Kyrgyzstan and Tajikistan with their neighbours, marking {names}.")
         stem = "map-" + hashlib.sha256(json.dumps({
-            "geo": geo, "title": title, "credit": credit,
+            "geo": geo, "title": title, "credit": credit, "alt": alt,
             "code": [hashlib.sha256(p.read_bytes()).hexdigest() for p in CODE],
             "matplotlib": importlib.metadata.version("matplotlib")}, sort_keys=True).encode()).hexdigest()[:16]
         out = Path(self.env.doctreedir) / "charts"
@@ -62,9 +64,7 @@ class LocatorMap(SphinxDirective):
         for variant, changes in drawings.items():
             target = out / f"{stem}{variant}"
             if not all(target.with_suffix(s).is_file() for s in (".svg", ".pdf")):
-                charts.save(maps.draw_map(geo["boundaries"], geo["places"], title, credit, **changes), target)
-        names = ", ".join(p["name"] for p in geo["places"])
-        alt = self.options.get("alt") or (f"Map of Kyrgyzstan and Tajikistan with their neighbours, marking {names}.")
+                charts.save(maps.draw_map(geo["boundaries"], geo["places"], title, credit, alt=alt, **changes), target)
         figure = nodes.figure(classes=["briefing-chart", "briefing-map", EXEMPT_CLASS])
         figure["reason"] = "a map drawn from cited data sets, not from the sources"
         self.set_source_info(figure)
