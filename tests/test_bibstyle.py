@@ -83,19 +83,3 @@ def test_a_bibliography_date_that_differs_from_the_registry_is_reported():
     problem = date_disagreement(entry("O", "2022", "sep", "17"), source)
     assert problem and "2022-09-17" in problem and "s.toml:3" in problem
     assert date_disagreement(entry("O", "2022", "sep"), source) is not None
-
-
-def test_an_entry_is_formatted_once_for_what_it_holds():
-    """A formatted entry is kept for its label and contents: asked again, it is the same; an entry
-    whose title changed (references.bib edited in the live preview) is formatted anew."""
-    first, same = entry("Interfax", "2022", "sep", "22"), entry("Interfax", "2022", "sep", "22")
-    first.key = same.key = "interfax"
-    style = NewsStyle()
-    kept = style.format_entry("L", first)
-    assert NewsStyle().format_entry("L", same) is kept
-    retitled = entry("Interfax", "2022", "sep", "22")
-    retitled.key = "interfax"
-    retitled.fields["title"] = "Another headline"
-    assert "Another headline" in style.format_entry("L", retitled).text.render_as("text")
-    assert style.format_entry("M", first).label == "M"
-    assert NewsStyle(abbreviate_names=True).format_entry("L", first) is not kept, "another style's settings"

@@ -84,6 +84,30 @@ def test_a_chart_drawn_once_is_taken_from_the_cache(app, make_app, tmp_path, mon
     assert {p.name: p.read_bytes() for p in (Path(other.doctreedir) / "charts").iterdir()} == first
 
 
+@pytest.mark.sphinx("html", testroot="charts", srcdir="charts-cache-cut", freshenv=True)
+def test_a_copy_into_the_cache_cut_short_leaves_no_file_there(app, tmp_path, monkeypatch):
+    """A build that stops while copying a drawing into the user's cache (killed, disk full)
+    leaves no file under the drawing's name, so no other build takes half a drawing from it."""
+    import shutil
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("BRIEFING_CHART_CACHE", "1")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    copy = shutil.copyfile
+
+    def cut_short(source, target, *args, **kwargs):
+        if cache not in Path(target).parents:
+            return copy(source, target, *args, **kwargs)
+        Path(target).write_bytes(Path(source).read_bytes()[:100])
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(shutil, "copyfile", cut_short)
+    app.build()
+    assert "briefing_charts: drew figures-" in app.status.getvalue()
+    left = [p.name for p in (cache / "briefing-book").rglob("*") if p.is_file()]  # (matplotlib keeps its own)
+    assert left == [], f"half-copied drawings left in the cache: {left}"
+
+
 @pytest.mark.sphinx("html", testroot="charts", srcdir="charts-caption", freshenv=True)
 def test_chart_caption_is_held_to_its_sources(app, make_app):
     chapter = app.srcdir / "chapters" / "one.md"

@@ -1,8 +1,6 @@
 """Builds are reproducible: two clean builds of the HTML from two copies of the book, with
 SOURCE_DATE_EPOCH set, are byte-identical file for file; a parallel build (-j auto) succeeds with
-no parallel-safety warning and writes the same files as a serial one. A build with the checks off
-(BRIEFING_CHECKS=0, which the benchmark times) writes the same files too: it skips the checks
-and nothing the book shows."""
+no parallel-safety warning and writes the same files as a serial one."""
 
 from __future__ import annotations
 
@@ -22,11 +20,11 @@ def _epoch() -> str:
     return found.stdout.strip() or "1795000000"
 
 
-def _build(workdir: Path, *extra: str, checks: bool = True) -> tuple[subprocess.CompletedProcess, Path]:
+def _build(workdir: Path, *extra: str) -> tuple[subprocess.CompletedProcess, Path]:
     """A clean build of a fresh copy of the book (its charts drawn anew) into its own dirs."""
     src = copy_book(workdir / "src")
     out = workdir / "html"
-    env = dict(os.environ, SOURCE_DATE_EPOCH=_epoch(), BRIEFING_CHECKS="1" if checks else "0")
+    env = dict(os.environ, SOURCE_DATE_EPOCH=_epoch())
     result = sphinx_build(src, "html", out, "-E", "-d", str(workdir / "doctrees"), *extra, quiet=False, env=env)
     return result, out
 
@@ -48,12 +46,11 @@ def _differences(first: Path, second: Path) -> list[str]:
 
 @pytest.fixture(scope="module")
 def builds(tmp_path_factory):
-    """Two serial builds, one parallel build and one with the checks off, run side by side."""
+    """Two serial builds and one parallel build, run side by side."""
     base = tmp_path_factory.mktemp("reproducible")
-    with ThreadPoolExecutor(max_workers=5) as pool:
+    with ThreadPoolExecutor(max_workers=3) as pool:
         jobs = {"a": pool.submit(_build, base / "a"), "b": pool.submit(_build, base / "b"),
-                "parallel": pool.submit(_build, base / "parallel", "-j", "auto"),
-                "unchecked": pool.submit(_build, base / "unchecked", checks=False)}
+                "parallel": pool.submit(_build, base / "parallel", "-j", "auto")}
         return {name: job.result() for name, job in jobs.items()}
 
 
@@ -75,13 +72,3 @@ def test_parallel_build_is_clean_and_the_same(builds):
     problems = _differences(builds["a"][1], outdir)
     assert not problems, "the parallel build differs from the serial one:\n" + "\n".join(problems)
 
-
-def test_the_checks_off_skip_only_the_checks(builds):
-    """The benchmark's "checks off" build times the checks alone: it writes the same pages (the
-    passages, anchors and "Cited by" lists are made all the same), and it checks nothing."""
-    result, outdir = builds["unchecked"]
-    assert result.returncode == 0, f"the build with the checks off failed:\n{result.stderr}"
-    problems = _differences(builds["a"][1], outdir)
-    assert not problems, "the build with the checks off differs from the checked one:\n" + "\n".join(problems)
-    assert "briefing_links: checked" in builds["a"][0].stdout, builds["a"][0].stdout
-    assert "briefing_links: checked" not in result.stdout, "the checks-off build checked the links:\n" + result.stdout

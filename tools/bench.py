@@ -2,8 +2,8 @@
 
 0. start-up: the imports of a build that has nothing to do, and whether a plotting library or
    another heavy module is among them;
-1. a full HTML build with the book's checks, and the same build with them off (BRIEFING_CHECKS=0,
-   which writes the same pages and checks nothing: tools/extensions/briefing_checks.py);
+1. a full HTML build, beside the same built by plain Sphinx with none of the book's own
+   extensions;
 2. the rebuild after a word of a cited paragraph of one chapter is changed (past the block's
    opening words, and among them), and a rebuild with nothing changed, each beside the same built
    by plain Sphinx with none of the book's own extensions (alternated: the fastest of each is
@@ -70,17 +70,17 @@ class Run(SimpleNamespace):
     """One timed build: seconds, peak memory (MiB), the finished process."""
 
 
-def _env(checks: bool = True) -> dict:
+def _env() -> dict:
     path = [*map(str, TOOLS), str(TINY_BOOK.parent), os.environ.get("PYTHONPATH", "")]
-    return dict(os.environ, BRIEFING_CHECKS="1" if checks else "0", PYTHONPATH=os.pathsep.join(path))
+    return dict(os.environ, PYTHONPATH=os.pathsep.join(path))
 
 
-def build(src: Path, out: Path, *extra: str, checks: bool = True, python: tuple[str, ...] = ()) -> Run:
+def build(src: Path, out: Path, *extra: str, python: tuple[str, ...] = ()) -> Run:
     command = [sys.executable, *python, "-c", MEASURED_BUILD,
                *sphinx_args(src, out, "html", "--no-color", "-d", str(out.parent / f"{out.name}.doctrees"), *extra,
                             strict=False)]
     start = time.perf_counter()
-    result = subprocess.run(command, capture_output=True, text=True, env=_env(checks))
+    result = subprocess.run(command, capture_output=True, text=True, env=_env())
     seconds = time.perf_counter() - start
     peak = re.search(r"bench-peak-kib (\d+)", result.stderr)
     return Run(seconds=seconds, peak=int(peak.group(1)) / 1024 if peak else 0.0, result=result)
@@ -169,7 +169,7 @@ def paired_ratio(first: list[float], second: list[float]) -> tuple[float, str]:
     return median, f"ratio {median:.2f} (the median of {pairs} built in turn, from {ratios[0]:.2f} to {ratios[-1]:.2f})"
 
 
-BOUNDS = {"full": 1.6, "edit": 1.3, "live": 2.0}
+BOUNDS = {"full": 1.6, "edit": 1.3, "live": 2.0, "scaling": 1.3}
 
 
 def bound(what: str, figure: float, limit: float, unit: str = "") -> None:
@@ -197,25 +197,23 @@ def without(book: Path, work: Path, extensions: list[str], name: str) -> Path:
 def full_builds(book: Path, work: Path, repeat: int, leave_out: list[str] = ()) -> None:
     plain, plain_args = plain_copy(book, work, "full-plain")
     lean = without(book, work, list(leave_out), "full-without") if leave_out else None
-    kinds = ["on", "off", "plain"] + (["without"] if lean else [])
+    kinds = ["book", "plain"] + (["without"] if lean else [])
     runs: dict[str, list[float]] = {kind: [] for kind in kinds}
     notes: dict[str, str] = {}
     for n in range(repeat):
         for kind in kinds:  # alternated, so a busy moment weighs on all alike
             out = work / f"full-{kind}-{n}"
             run = (build(plain, out, "-E", *plain_args) if kind == "plain" else
-                   build(lean, out, "-E") if kind == "without" else build(book, out, "-E", checks=kind == "on"))
+                   build(lean, out, "-E") if kind == "without" else build(book, out, "-E"))
             runs[kind].append(run.seconds)
             notes[kind] = _status(run)
-    added, ratio = paired_ratio(runs["on"], runs["off"])
-    print(f"1. full build (fastest of {repeat}): with checks {min(runs['on']):.2f} s{notes['on']}; checks off "
-          f"{min(runs['off']):.2f} s{notes['off']}; {ratio}: the checks add {100 * (added - 1):.0f} %")
-    against, text = paired_ratio(runs["on"], runs["plain"])
+    print(f"1. full build (fastest of {repeat}): {min(runs['book']):.2f} s{notes['book']}")
+    against, text = paired_ratio(runs["book"], runs["plain"])
     print(f"1. full build with plain Sphinx (none of the book's extensions): {min(runs['plain']):.2f} s"
           f"{notes['plain']}; the book's against it: {text}")
     bound("full build, the book's against plain Sphinx's", against, BOUNDS["full"], "×")
     if lean:
-        _, text = paired_ratio(runs["on"], runs["without"])
+        _, text = paired_ratio(runs["book"], runs["without"])
         print(f"1. full build without {', '.join(leave_out)}: {min(runs['without']):.2f} s{notes['without']}; "
               f"with against without: {text}")
 
@@ -436,6 +434,7 @@ def scaling(src: Path, work: Path, factors: list[int]) -> None:
               f"one-chapter rebuild {rebuild.seconds:.2f} s{_status(rebuild)} (peak {rebuild.peak:.0f} MiB)")
     first, last = factors[0], factors[-1]
     print(f"4. cost per page at {last}x against {first}x: ratio {per_page[last] / per_page[first]:.2f}")
+    bound(f"cost per page at {last}x against {first}x", per_page[last] / per_page[first], BOUNDS["scaling"], "×")
     factor, book, serial = largest
     parallel = build(book, work / f"scale-{factor}x-parallel", "-E", "-j", "auto")
     faster = "faster" if parallel.seconds < serial.seconds else "not faster"

@@ -80,7 +80,7 @@ def replicate(book: Path, copies: int) -> list[str]:
             added.append(new)
         registry_parts.append(_registry_copies(raw_registry, keys, n))
         # A distinct outlet name, so that no two entries share a citation label.
-        copies_of = re.sub(r"((?:howpublished|journal)\s*=\s*\{)", rf"\1Copy {n} of ", _bib_entries(bib))
+        copies_of = re.sub(r"((?:howpublished|journal)\s*=\s*\{)", rf"\1Copy {n} of ", _bib_entries(bib, keys))
         bib_parts.append(_rename_keys(copies_of, keys, n))
     registry_path.write_text("\n".join(registry_parts), encoding="utf-8")
     (book / "references.bib").write_text("\n".join(bib_parts), encoding="utf-8")
@@ -110,7 +110,9 @@ def _registry_copies(raw: str, keys: set[str], n: int) -> str:
     return "\n".join(out)
 
 
-def _bib_entries(bib: str) -> str:
-    """The entries of a .bib file without its leading comment lines."""
-    start = bib.find("@")
-    return bib[start:] if start >= 0 else ""
+def _bib_entries(bib: str, keys: set[str]) -> str:
+    """The entries of a .bib file for the sources ``keys`` (not those of the map's data sets,
+    which the replicated chapters cite under their own keys), without its comment lines."""
+    entries = re.split(r"(?m)^(?=@)", bib)
+    return "".join(entry for entry in entries
+                   if (head := re.match(r"@\w+\s*\{\s*([^,\s]+)", entry)) and head.group(1) in keys)

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import LocatedError
-from .filecache import parsed
 
 REQUIRED_FIELDS = ("text", "sha256", "page", "published", "date_basis", "url_basis", "short")
 _PUBLISHED = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
@@ -230,9 +229,8 @@ def load_registry(root: Path, rel_path: str = "data/sources.toml") -> dict[str, 
 
 
 def shared_registry(root: Path, rel_path: str = "data/sources.toml") -> dict[str, Source]:
-    """``load_registry``, once per process while the file is unchanged (briefing.filecache); the
-    result is shared: read it, never change it."""
-    return parsed(f"registry {rel_path}", root / rel_path, lambda _: load_registry(root, rel_path))
+    """``load_registry``: read afresh by each call (a build reads it as it starts)."""
+    return load_registry(root, rel_path)
 
 
 def _voices(key: str, entries, location: str) -> tuple[Voice, ...]:

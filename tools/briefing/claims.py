@@ -99,10 +99,9 @@ class Verdict:
     passages: list[PassageRef] = field(default_factory=list)
 
 
-def judge(block: Block, corpus: Corpus, *, checks: bool = True) -> Verdict:
+def judge(block: Block, corpus: Corpus) -> Verdict:
     """The block's problems and the passages that hold its evidence: the paragraphs its citations
-    pinpoint (a data row: the passage it names). Unchecked (``checks=False``, only to time what the
-    checks cost), the rules of meaning are not run: the passages are the same."""
+    pinpoint (a data row: the passage it names)."""
     verdict = Verdict()
     indexes = {key: index for key in block.keys if (index := corpus.index(key)) is not None}
     within: dict[str, list[Passage]] | None = None
@@ -148,7 +147,7 @@ def judge(block: Block, corpus: Corpus, *, checks: bool = True) -> Verdict:
         verdict.passages = _pinned_passages(pieces, indexes)
         if block.pins_required:
             verdict.problems += _unpinned(block, pieces, context)
-    if checks and corpus.names is not None and indexes:
+    if corpus.names is not None and indexes:
         for rule in MEANING_RULES if block.pins_required else HEADING_RULES:
             verdict.problems += rule(block, context)
     return verdict

@@ -1,6 +1,6 @@
 """The book's sources as one object: the registry, the names, each archived text's index, and
 "which sources hold this item". Asked by the claims judge (claims.py), which needs nothing else.
-A build takes it from ``Corpus.shared``: made once per process while its files are unchanged.
+A build makes it once, as it starts (``Corpus.shared``), from the files as they are then.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from pathlib import Path
 from .archive import RegistryError, Source, encoding_problem, integrity_problem, shared_registry, voice_problems
 from .errors import Problem
 from .evidence import Item, SourceIndex
-from .filecache import Stamps, remember
 from .meaning import Vocabulary, VocabularyError, load_vocabulary
 from .names import Names, NamesError, load_names
 
@@ -47,10 +46,6 @@ class Corpus:
                  counted_file: str = "data/counted.toml", events_file: str = "data/events.toml",
                  related_file: str = "data/related.toml", meaning_file: str = "data/meaning.toml"):
         self.root = Path(root)
-        # The files it is made of, each stamped before it is read (the archived texts when first indexed).
-        self.stamps = Stamps()
-        for name in (registry_file, names_file, counted_file, events_file, related_file, meaning_file):
-            self.stamps.note(self.root / name)
         self._vocabulary_paths = [self.root / name for name in (counted_file, events_file, related_file, meaning_file)]
         # An unreadable registry or names file reads as none; the error is kept for the build to
         # report (briefing_sources.check_registry).
@@ -80,12 +75,10 @@ class Corpus:
     @classmethod
     def shared(cls, root: Path, registry_file: str = "data/sources.toml", names_file: str = "data/names.toml",
                **vocabularies: str) -> Corpus:
-        """The corpus of these files, made once per process while none of them has changed
-        (briefing.filecache); what it learns on demand (indexes, names) is kept with it.
-        ``vocabularies``: counted_file, events_file, related_file, meaning_file."""
-        return remember(("corpus", str(Path(root).resolve()), registry_file, names_file, *sorted(vocabularies.items())),
-                        lambda: cls(root, registry_file, names_file, **vocabularies),
-                        lambda found: found.stamps.current())
+        """The corpus of these files, read afresh (a build makes one as it starts); what it learns
+        on demand (indexes, names) is kept with it. ``vocabularies``: counted_file, events_file,
+        related_file, meaning_file."""
+        return cls(root, registry_file, names_file, **vocabularies)
 
     @property
     def registry_unread(self) -> bool:
@@ -115,7 +108,6 @@ class Corpus:
                 found.append(Problem.at(self.registry_error.location, f"{self.registry_error.message} (until the "
                                         "registry reads, nothing that rests on it is checked)", kind="registry"))
             for source in self.sources.values():
-                self.stamps.note(source.text_path)
                 undecodable = encoding_problem(source)
                 if undecodable:
                     found.append(Problem.at(undecodable[0], undecodable[1], kind="encoding"))
@@ -152,8 +144,6 @@ class Corpus:
     def index(self, key: str) -> SourceIndex | None:
         if key not in self._indexes:
             source = self.sources.get(key)
-            if source is not None:
-                self.stamps.note(source.text_path)
             self._indexes[key] = SourceIndex(source) if source and source.text_path.is_file() else None
             self.named_by(key)  # the names in its paragraphs are part of its index: read them now
         return self._indexes[key]

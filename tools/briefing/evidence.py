@@ -35,16 +35,15 @@ def first_letters(alternatives: Iterable[str]) -> str:
     return "(?=[" + "".join(sorted({re.escape(a[0]) for a in alternatives})) + "])"
 
 
-# Most specific first: a range before a single day, so "September 15-17" is two dates. (A
-# pattern that starts with a digit asks for it first: see first_letters.)
+# Most specific first: a range before a single day, so "September 15-17" is two dates.
 DATE_PATTERNS = [
     re.compile(r"\b" + _MONTH.format("m") + r"\s" + _DAY.format("d1") + _RANGE + _DAY.format("d2") + r"\b" + _YEAR),
-    re.compile(r"(?=\d)\b" + _DAY.format("d1") + _RANGE + _DAY.format("d2") + r"\s" + _MONTH.format("m") + r"\b"
+    re.compile(r"\b" + _DAY.format("d1") + _RANGE + _DAY.format("d2") + r"\s" + _MONTH.format("m") + r"\b"
                + _YEAR),
     re.compile(r"\b" + _MONTH.format("m") + r"\s" + _DAY.format("d1") + r"\b" + _YEAR),
-    re.compile(r"(?=\d)\b" + _DAY.format("d1") + r"\s" + _MONTH.format("m") + r"\b" + _YEAR),
+    re.compile(r"\b" + _DAY.format("d1") + r"\s" + _MONTH.format("m") + r"\b" + _YEAR),
     re.compile(r"\b" + _MONTH.format("m") + r"\s(?P<year>(?:19|20)\d\d)\b"),
-    re.compile(r"(?=\d)\b(?P<year>(?:19|20)\d\d)-(?P<mm>[01]\d)-(?P<d1>[0-3]\d)\b"),
+    re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<mm>[01]\d)-(?P<d1>[0-3]\d)\b"),
 ]
 TIME = re.compile(r"\b\d{1,2}:\d\d\b")
 # A number is not read out of a name: not after a letter or a point ("24.kg", "TB2"), nor after
@@ -52,8 +51,8 @@ TIME = re.compile(r"\b\d{1,2}:\d\d\b")
 # ("142,000") or by spaces ("10 000"); a first group of four digits is a year, not a group
 # ("in 2022 150 people" is two figures).
 _DIGITS = r"\d{1,3}(?:,\d{3})+|\d{1,3}(?: \d{3})+(?![\d,])|\d+(?:\.\d+)?"
-NUMBER = re.compile(  # (the digit asked first: see first_letters)
-    r"(?=\d)(?<![\w.])(?<![A-Za-z]-)(?P<num>" + _DIGITS + r")(?!\d|\.[a-z])(?:st|nd|rd|th)?"
+NUMBER = re.compile(
+    r"(?<![\w.])(?<![A-Za-z]-)(?P<num>" + _DIGITS + r")(?!\d|\.[a-z])(?:st|nd|rd|th)?"
     r"(?:\s(?P<mult>thousand|million|billion)\b)?"
 )
 MULTIPLIERS = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
@@ -76,7 +75,7 @@ _BELOW_THOUSAND = rf"(?:(?:{'|'.join(UNITS)}|a)\s+hundred(?:\s+(?:and\s+)?{_BELO
 # twenty" 120, "two hundred" 200, "three thousand" 3000, "a hundred" 100 (never the 20 or the 3 at
 # either end). "Hundreds" and "thousands" are no figures.
 NUMBER_PHRASE = re.compile(
-    r"\b" + first_letters(UNITS + TEENS + TENS + ("a",)) + _BELOW_THOUSAND +
+    r"\b" + _BELOW_THOUSAND +
     rf"(?:\s+(?:thousand|million|billion)\b(?:\s+(?:and\s+)?{_BELOW_THOUSAND})?)*\b", re.IGNORECASE)
 QUOTE = re.compile(r'"([^"]+)"')
 # A quotation in single marks is a quotation too: ‘…’, or '…' opened after no letter and closed
@@ -86,7 +85,7 @@ SINGLE_QUOTE = re.compile(r"‘([^‘’\n]{2,}?)’(?![A-Za-z])|(?<![A-Za-z0-9]
 _QUALIFIERS = ("over|more than|about|nearly|almost|exceeds?|exceeded|at least|up to|around|some|approximately|"
                "roughly|upwards of|in excess of|less than|fewer than|under|at most")
 BOUND = re.compile(
-    first_letters(_QUALIFIERS.split("|")) + r"\b(?P<qualifier>" + _QUALIFIERS + r")\s+"
+    r"\b(?P<qualifier>" + _QUALIFIERS + r")\s+"
     r"(?P<num>" + _DIGITS + r")(?![\d,])(?:\s(?P<mult>thousand|million|billion)\b)?", re.IGNORECASE)
 GAP = re.compile(r"\s*(?:\.\.\.|\[[^\]]*\])\s*")
 SIC = re.compile(r"\s*\[sic\]", re.IGNORECASE)
@@ -98,15 +97,12 @@ INFERRED_DAY = re.compile(r"\[([0-3]?\d)\](?=\s(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Au
 _PARTS = ("Article", "Annex", "Chapter", "Clause", "Decree", "Paragraph", "Part", "Protocol", "Resolution", "Section")
 LOCATOR = re.compile(r"¶\s?\d+(?:\s?-\s?¶?\s?\d+)?|\bhttps?://\S+|"
                      r"\b(?:" + "|".join(_PARTS) + r")\s\d+(?:\.\d+)*\b")
-_PART_NAMES = re.compile("|".join(_PARTS))
 
 
 def blank_locators(text: str, blank: Callable[[re.Match], str]) -> str:
-    """LOCATOR.sub(blank, text), without the scan where no locator can stand (no "¶", address or
-    name of a part)."""
-    if "¶" in text or "http" in text or _PART_NAMES.search(text):
-        return LOCATOR.sub(blank, text)
-    return text
+    """``text`` with each locator written over by ``blank``."""
+    return LOCATOR.sub(blank, text)
+
 
 _TRANSLATE = str.maketrans({
     "\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u2007": " ",
@@ -140,9 +136,6 @@ class Item:
         return f"{self.kind} {self.shown!r}"
 
 
-_ANY_MONTH = re.compile(_MONTH.format("m"))
-
-
 def _month(name: str) -> int:
     return MONTHS[name[:3].lower()]
 
@@ -151,18 +144,9 @@ def _date_matches(text: str) -> tuple[list[tuple[Item, int, int]], str]:
     """Each date in ``text`` with where it stands (a range gives one item per day), and the text
     with the dates blanked so that their digits are no figures."""
     found: list[tuple[Item, int, int]] = []
-    # Every pattern but the last needs a month's name, and three begin with one: they are tried
-    # only where a month's name begins (blanking makes none). The last needs a hyphen.
-    months = [match.start() for match in _ANY_MONTH.finditer(text)]
-    for number, pattern in enumerate(DATE_PATTERNS):
-        if pattern is DATE_PATTERNS[-1]:
-            matches = pattern.finditer(text) if "-" in text else ()
-        elif not months:
-            continue
-        else:
-            matches = _matches_at(pattern, text, months) if number in _MONTH_FIRST else pattern.finditer(text)
+    for pattern in DATE_PATTERNS:
         taken = []
-        for match in matches:
+        for match in pattern.finditer(text):
             groups = match.groupdict()
             year = int(groups["year"]) if groups.get("year") else None
             month = int(groups["mm"]) if groups.get("mm") else _month(groups["m"])
@@ -174,18 +158,6 @@ def _date_matches(text: str) -> tuple[list[tuple[Item, int, int]], str]:
             taken.append((match.start(), match.end()))
         text = _blank(text, taken)
     return found, text
-
-
-_MONTH_FIRST = (0, 2, 4)  # the DATE_PATTERNS that begin with a month's name
-
-
-def _matches_at(pattern: re.Pattern, text: str, starts: list[int]):
-    """pattern.finditer(text), where a match can begin only at one of ``starts`` (ascending)."""
-    end = 0
-    for start in starts:
-        if start >= end and (match := pattern.match(text, start)):
-            yield match
-            end = match.end()
 
 
 def _blank(text: str, spans: list[tuple[int, int]]) -> str:
@@ -262,41 +234,10 @@ FIGURE_READERS: tuple[tuple[re.Pattern, Callable[[re.Match], object]], ...] = (
 )
 
 
-# What a text must hold for a reader to find anything in it: a cheap test that spares the scan.
-_NEEDS: dict[re.Pattern, Callable[[str], object]] = {
-    TIME: lambda text: ":" in text,
-    NUMBER: re.compile(r"\d").search,
-    ROMAN_ORDER: re.compile("degree|class|century|rank").search,
-}
-
-
-_NUMBER_WORDS = frozenset(UNITS + TEENS + TENS)
-_TOKEN = re.compile(r"\w+")
-
-
-def _may_hold_number_words(text: str) -> bool:
-    """Whether NUMBER_PHRASE or ONE_TWO may find anything in ``text``: both start with a whole
-    word (any case) among the numbers in words, or "a" before "hundred". Told for sure only of a
-    text all ASCII, where letter case is all that IGNORECASE lets vary."""
-    if not text.isascii():
-        return True
-    words = set(_TOKEN.findall(text.lower()))
-    return not words.isdisjoint(_NUMBER_WORDS) or ("a" in words and "hundred" in words)
-
-
 def _figure_matches(text: str) -> list[tuple[Item, int, int]]:
     """Each figure in ``text`` (dates already blanked) with where it stands."""
     found: list[tuple[Item, int, int]] = []
-    number_words = None  # whether the text may hold numbers in words: asked when first needed
     for pattern, read in FIGURE_READERS:
-        if pattern in _NEEDS and not _NEEDS[pattern](text):
-            continue
-        if pattern in (NUMBER_PHRASE, ONE_TWO):
-            # Read after the digits are blanked ("24seven" leaves "seven"); a number in words
-            # takes whole words only, so what it blanks leaves ONE_TWO no new word.
-            number_words = _may_hold_number_words(text) if number_words is None else number_words
-            if not number_words:
-                continue
         taken = []
         for match in pattern.finditer(text):
             value = read(match)
@@ -343,9 +284,7 @@ def extract(text: str) -> list[Item]:
 @functools.lru_cache(maxsize=8192)
 def _claim_text(text: str) -> str:
     """The text extract reads: quotations in single marks put in double marks, then normalised."""
-    if "'" in text or "‘" in text:  # SINGLE_QUOTE needs one of them
-        text = SINGLE_QUOTE.sub(lambda m: f'"{m.group(1) or m.group(2)}"', text)
-    return normalise(text)
+    return normalise(SINGLE_QUOTE.sub(lambda m: f'"{m.group(1) or m.group(2)}"', text))
 
 
 @functools.lru_cache(maxsize=8192)

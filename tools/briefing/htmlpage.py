@@ -13,13 +13,7 @@ the line of its tag.
   (the innermost block element with an id, or the anchor that opens it), for the search.
 
 Used by the link check (briefing.htmllinks), the anchor baseline, the third-party rule and the
-search's figures (briefing_search). A build's link check and search read the same pages: each
-text is parsed once per process (``parse_page`` keeps what it read under the text's digest).
-
-The page is read as the standard library's html.parser reads it (the same tags, attributes, text
-chunks and lines), by a tokenizer of one regular expression over the forms Sphinx and its theme
-write, three times faster than html.parser on the book; a page with any other form is read by
-html.parser itself. tests/test_htmlpage.py reads every page of the book both ways.
+search's figures (briefing_search). The page is read by the standard library's html.parser.
 """
 
 from __future__ import annotations
@@ -27,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -53,9 +46,7 @@ FETCHING_RELS = {"stylesheet", "preload", "modulepreload", "prefetch", "prerende
 CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)|@import\s+(['"])([^'"]+)\3""", re.IGNORECASE)
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 # A number as the search indexes it: "142,000", "59", "3.5" (not inside a word or a longer figure).
-# Each branch matches its first digit before looking behind it ("no word character, "." or ","
-# before the figure"): the same matches as a lookbehind in front, found four times faster.
-NUMBER = re.compile(r"\d(?<![\w.,]\d)\d{0,2}(?:,\d{3})+(?:\.\d+)?(?![\w,]\d)|\d(?<![\w.,]\d)\d*(?:\.\d+)?(?!\w)")
+NUMBER = re.compile(r"(?<![\w.,])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\w,]\d)|(?<![\w.,])\d+(?:\.\d+)?(?!\w)")
 # Elements a number's block may be (the innermost with an id), and those whose text is not content.
 BLOCKS = {"p", "li", "tr", "dd", "dt", "figcaption", "caption", "figure", "blockquote", "section",
           "h1", "h2", "h3", "h4", "h5", "h6", "table", "div", "aside", "td", "th"}
@@ -120,34 +111,17 @@ def third_party(url: str, own_hosts: frozenset[str]) -> bool:
     return (urlsplit(url if "://" in url else "http:" + url).hostname or "") not in own_hosts
 
 
-# The tags Sphinx and its theme write, in one pattern: a start tag with its attributes (quoted,
-# bare or without a value), an end tag, a comment, the doctype. It takes only forms that
-# html.parser reads the same way; any other "<" (a stray "<", "<?", "<![CDATA[", "</ p>",
-# 'a=="b"') matches ``other``, and the page is then read by html.parser instead.
-_ATTR_NAME = r"""[^\s/>="'][^\s/=>"']*"""
-_ATTR_VALUE = r""""[^"]*"|'[^']*'|[^\s>"'=][^\s>"']*"""  # quoted, or bare (not starting with "=")
-_TOKEN = re.compile(
-    r"<(?:(?P<start>[a-zA-Z][^\t\n\r\f />\x00]*)"
-    r"(?P<attrs>(?:\s+" + _ATTR_NAME + r"(?:\s*=\s*(?:" + _ATTR_VALUE + r"))?)*)\s*(?P<slash>/?)>"
-    r"|/(?P<end>[a-zA-Z][-.a-zA-Z0-9:_]*)\s*>"
-    r"|!--(?s:.*?)--\s*>"
-    r"|![dD][oO][cC][tT][yY][pP][eE][^>]*>"
-    r"|(?P<other>))")
-# One attribute of a start tag's ``attrs``: (name, "=" if it has a value, the value as written).
-_ATTRS = re.compile(r"\s+(" + _ATTR_NAME + r")(?:\s*(=)\s*(" + _ATTR_VALUE + r"))?")
-# Where the raw text of a <script> or <style> ends (html.parser's rule: no entities, no tags inside).
-_RAW_END = {tag: re.compile(r"</\s*%s\s*>" % tag, re.IGNORECASE) for tag in ("script", "style")}
 # The tags whose attributes may add a ref, an image, an anchor name or a load (besides id and style).
 _LINKING = set(URL_ATTRS) | set(FETCHING) | {"a", "img", "link"}
 
 
-class _Reader:
-    """What a page's tags and text add to its model. A tokenizer calls ``start`` (a start tag,
-    with its attributes as a dict, the last of a repeated name winning), ``empty`` (a
-    self-closing tag: ``<use .../>``), ``end`` and ``text``; ``line()`` is the line of the token
-    being read."""
+class _Reader(HTMLParser):
+    """What a page's tags and text add to its model, as html.parser reads them: ``start`` (a
+    start tag, with its attributes as a dict, the last of a repeated name winning), ``empty`` (a
+    self-closing tag: ``<use .../>``), ``end`` and ``text``."""
 
     def __init__(self, whole_page_is_main: bool = False) -> None:
+        super().__init__(convert_charrefs=True)
         self.page = Page()
         self._main_depth = 0  # open elements inside the main article; 0 when outside it
         self._in_style = False
@@ -158,7 +132,19 @@ class _Reader:
         self._not_content = 0  # open elements whose text is not content
 
     def line(self) -> int:
-        raise NotImplementedError
+        return self.getpos()[0]
+
+    def handle_starttag(self, tag, attrs):
+        self.start(tag, dict(attrs))
+
+    def handle_startendtag(self, tag, attrs):
+        self.empty(tag, dict(attrs))
+
+    def handle_endtag(self, tag):
+        self.end(tag)
+
+    def handle_data(self, data):
+        self.text(data)
 
     def start(self, tag: str, values: dict) -> None:
         if tag in VOID:
@@ -264,128 +250,20 @@ class _Reader:
             page.loads.append(Load(f"<link rel=\"{values.get('rel')}\">", values["href"], line))
 
 
-_ATTRIBUTES: dict[str, dict] = {}  # a start tag's attributes as written -> as read, in this process
-_ATTRIBUTES_MOST = 65536
-
-
-def _parse_attributes(written: str) -> dict:
-    """The attributes of a start tag, as html.parser reads them (names in lower case, values with
-    character references decoded, None for an attribute without a value, the last of a name
-    winning), kept for the next tag written alike: the theme's navigation and icons, and the
-    links to each source, repeat on every page. Readers do not change the dict."""
-    values = {}
-    for name, equals, value in _ATTRS.findall(written):
-        if not equals:
-            value = None
-        elif value[0] in "\"'":
-            value = value[1:-1]
-        values[name.lower()] = unescape(value) if value and "&" in value else value
-    if len(_ATTRIBUTES) >= _ATTRIBUTES_MOST:
-        _ATTRIBUTES.clear()
-    _ATTRIBUTES[written] = values
-    return values
-
-
-class _FastReader(_Reader):
-    """Reads a page with ``_TOKEN``, as html.parser would (the same tags, attributes, text and
-    lines); ``read`` answers False, having read part of the page, at a tag outside the pattern."""
-
-    def __init__(self, text: str, whole_page_is_main: bool = False) -> None:
-        super().__init__(whole_page_is_main)
-        self._text = text
-        self._at = 0  # where the token being read starts
-        self._counted = (0, 1)  # (offset, its line): lines are counted on from the last asked for
-
-    def line(self) -> int:
-        offset, line = self._counted
-        line += self._text.count("\n", offset, self._at)
-        self._counted = (self._at, line)
-        return line
-
-    def read(self) -> bool:
-        text, pos = self._text, 0
-        start, empty, end, read_text = self.start, self.empty, self.end, self.text
-        while True:  # each round reads up to a <script> or <style>, then its raw text
-            raw = None
-            for token in _TOKEN.finditer(text, pos):
-                at, after = token.span()
-                if at > pos:
-                    data = text[pos:at]
-                    self._at = pos
-                    read_text(unescape(data) if "&" in data else data)
-                self._at, pos = at, after
-                tag, attrs, slash, closing, other = token.groups()
-                if tag is not None:
-                    tag = tag.lower()
-                    values = _ATTRIBUTES.get(attrs) if attrs else {}
-                    if values is None:
-                        values = _parse_attributes(attrs)
-                    if slash:
-                        empty(tag, values)
-                    else:
-                        start(tag, values)
-                        if tag in _RAW_END:
-                            raw = tag
-                            break
-                elif closing is not None:
-                    end(closing.lower())
-                elif other is not None:
-                    return False
-            else:
-                if pos < len(text):
-                    data = text[pos:]
-                    self._at = pos
-                    read_text(unescape(data) if "&" in data else data)
-                return True
-            closing = _RAW_END[raw].search(text, pos)
-            if closing is None:  # html.parser drops the rest of the page; leave that to it
-                return False
-            if closing.start() > pos:
-                self._at = pos
-                read_text(text[pos:closing.start()])
-            self._at, pos = closing.span()
-            end(raw)
-
-
-class _StandardReader(_Reader, HTMLParser):
-    """Reads a page with the standard library's parser: the pages ``_FastReader`` cannot read."""
-
-    def __init__(self, whole_page_is_main: bool = False) -> None:
-        _Reader.__init__(self, whole_page_is_main)
-        HTMLParser.__init__(self, convert_charrefs=True)
-
-    def line(self) -> int:
-        return self.getpos()[0]
-
-    def handle_starttag(self, tag, attrs):
-        self.start(tag, dict(attrs))
-
-    def handle_startendtag(self, tag, attrs):
-        self.empty(tag, dict(attrs))
-
-    def handle_endtag(self, tag):
-        self.end(tag)
-
-    def handle_data(self, data):
-        self.text(data)
-
-
 _PARSED: dict[str, Page] = {}  # sha256 of a page's text -> the page as parsed, in this process
 _PARSED_MOST = 4096
 
 
 def parse_page(text: str) -> Page:
-    """The page's model. The same text is parsed once per process: the link check and the search
-    read the pages a build wrote one after the other. Callers do not change the model."""
+    """The page's model. The same text is parsed once per process, known by its digest: the link
+    check and the search read the pages a build wrote one after the other, and html.parser takes
+    about 50 ms a page. Callers do not change the model."""
     return _parse(text, hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest())
 
 
 def read_page(path: Path, known_digest: str | None = None) -> tuple[str, Page | None]:
     """A built page's digest, and its model (parse_page's), or None if its bytes are those
-    ``known_digest`` names: the caller kept what it needs of them. Sphinx rewrites some pages
-    unchanged on every build (the index, the search page), and hashing a page costs a hundredth
-    of parsing it. The link check and the search each keep, between builds, what they learnt of
-    each page under its digest."""
+    ``known_digest`` names: the caller kept what it needs of them."""
     content = path.read_bytes()
     digest = hashlib.sha256(content).hexdigest()
     if digest == known_digest:
@@ -397,12 +275,9 @@ def read_page(path: Path, known_digest: str | None = None) -> tuple[str, Page | 
 def _parse(text: str, digest: str) -> Page:
     page = _PARSED.get(digest)
     if page is None:
-        whole_page_is_main = 'role="main"' not in text
-        reader = _FastReader(text, whole_page_is_main)
-        if not reader.read():
-            reader = _StandardReader(whole_page_is_main)
-            reader.feed(text)
-            reader.close()
+        reader = _Reader(whole_page_is_main='role="main"' not in text)
+        reader.feed(text)
+        reader.close()
         page = reader.page
         if len(_PARSED) >= _PARSED_MOST:
             _PARSED.clear()

@@ -4,9 +4,16 @@ the rules' code) is the same; anything else reads as nothing kept."""
 
 from __future__ import annotations
 
+import hashlib
 import pickle
 from pathlib import Path
+from types import ModuleType
 from typing import Any
+
+
+def code_digest(*modules: ModuleType) -> str:
+    """A digest of the modules' source: what is kept under it is read afresh once they change."""
+    return hashlib.sha256(b"".join(Path(module.__file__).read_bytes() for module in modules)).hexdigest()
 
 
 def load(path: Path, **written_under: Any) -> dict:

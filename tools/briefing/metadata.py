@@ -19,7 +19,6 @@ import yaml
 from pybtex.richtext import Text
 
 from .dates import month_number
-from .filecache import parsed
 
 # Page kinds, as reference managers should save them (Zotero's item types).
 BOOK, CHAPTER, SOURCE_PAGE = "book", "bookSection", "webpage"
@@ -73,9 +72,8 @@ def read_cff(path: Path) -> dict:
 
 
 def shared_cff(path: Path) -> dict:
-    """``read_cff``, once per process while the file is unchanged (briefing.filecache); the
-    result is shared: read it, never change it."""
-    return parsed("cff", path, read_cff)
+    """``read_cff``: the file is read afresh by each call (it is small)."""
+    return read_cff(path)
 
 
 def book_from(project: str, author: str, release: str, language: str, cff: dict,

@@ -10,7 +10,6 @@ says how the day is inferred.
 
 from __future__ import annotations
 
-import functools
 import importlib.metadata
 import re
 from dataclasses import dataclass
@@ -36,7 +35,6 @@ from sphinxcontrib.bibtex.style.template import join2, pre_text, reference
 from briefing import pinpoints
 
 from briefing.dates import MONTH_NAMES, month_abbreviation, month_number
-from briefing.filecache import remember
 
 
 def month_index(entry) -> int | None:
@@ -219,16 +217,6 @@ class OutletDateSorting(BaseSortingStyle):
 class NewsStyle(UnsrtStyle):
     default_label_style = OutletDateLabels
     default_sorting_style = OutletDateSorting
-
-    def format_entry(self, label, entry, bib_data=None):
-        # pybtex takes about 5 ms an entry, and sphinxcontrib-bibtex formats each twice a build
-        # (the bibliography, the citations' tooltips): an entry is formatted once per process for
-        # what it holds (its repr: type, fields, persons) and the style's settings, and the live
-        # preview's server keeps it. The result is shared: sphinxcontrib-bibtex only renders it.
-        made = functools.partial(super().format_entry, label, entry, bib_data)
-        settings = (type(self).__qualname__, type(self.name_style).__qualname__, self.abbreviate_names)
-        return remember(("formatted entry", *settings, label, repr(entry), INFERRED_DAYS.get(entry.key)), made,
-                        lambda _: True)
 
     def get_misc_template(self, e):
         return toplevel[

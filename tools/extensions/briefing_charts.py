@@ -52,6 +52,17 @@ VARIANTS = {"": {}, "-dark": {"dark": True}, "-phone": {"width": charts.PHONE},
             "-phone-dark": {"width": charts.PHONE, "dark": True}}
 
 
+def copy_whole(source: Path, target: Path) -> None:
+    """Copy ``source`` to ``target`` under a temporary name, then rename it: another build sees
+    the whole file or none, never one half copied."""
+    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+    try:
+        shutil.copyfile(source, partial)
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
 def _cache_dir() -> Path | None:
     """$XDG_CACHE_HOME/briefing-book/charts (or ~/.cache/…); BRIEFING_CHART_CACHE=0 turns it off."""
     if os.environ.get("BRIEFING_CHART_CACHE") == "0":
@@ -140,7 +151,7 @@ class Chart(SphinxDirective):
         if cache and all((cache / name).is_file() for name in files):
             here.mkdir(parents=True, exist_ok=True)
             for name in files:
-                shutil.copyfile(cache / name, here / name)
+                copy_whole(cache / name, here / name)
             logger.info(f"briefing_charts: reused {stem} from {cache}")
             return
         for variant, changes in drawings.items():
@@ -150,7 +161,7 @@ class Chart(SphinxDirective):
             try:
                 cache.mkdir(parents=True, exist_ok=True)
                 for name in files:
-                    shutil.copyfile(here / name, cache / name)
+                    copy_whole(here / name, cache / name)
             except OSError:
                 pass  # a read-only home: the next build draws again
 

@@ -36,7 +36,6 @@ from briefing.claims import Block, PassageRef, Segment, conflict_items, judge, s
 from briefing.pinpoints import Cite
 from briefing.errors import Location, Problem
 from briefing.evidence import extract
-from briefing_checks import checks_on
 from briefing_sources import cited_doc, corpus
 
 logger = logging.getLogger(__name__)
@@ -323,7 +322,6 @@ def check_document(app, doctree) -> None:
     docname = env.docname
     if not cited_doc(app, docname):
         return
-    checks = checks_on(app)  # off, the blocks' passages and anchors are still found: the pages show them
     # A change to the registry, the names or an archived text re-reads the pages that cite them.
     for name in (app.config.briefing_sources_file, app.config.briefing_names_file):
         env.note_dependency(name)
@@ -331,15 +329,13 @@ def check_document(app, doctree) -> None:
         env.note_dependency(str(path))
     if corpus(env).registry_unread:
         return  # the registry's own problem is reported: every citation would read as unknown
-    if checks:
-        check_glossary_names(app, doctree)
+    check_glossary_names(app, doctree)
     reason = env.metadata.get(docname, {}).get("uncited")
     if reason is not None:
-        if checks:
-            if not str(reason).strip():
-                _warn(env, _doc_location(env, 1), "front matter 'uncited' needs a reason saying why this page "
-                      "makes no claims", "exemption")
-            check_exempt_page(app, doctree)
+        if not str(reason).strip():
+            _warn(env, _doc_location(env, 1), "front matter 'uncited' needs a reason saying why this page "
+                  "makes no claims", "exemption")
+        check_exempt_page(app, doctree)
         return
     # A source page's annotation rests on the page's own source unless a block cites another.
     page_source = [source.key] if (source := corpus(app.env).source_on_page(docname)) else []
@@ -352,12 +348,11 @@ def check_document(app, doctree) -> None:
             lines.extend(env.doc2path(docname).read_text(encoding="utf-8").splitlines())
         return lines
 
-    if checks:
-        check_headings(app, doctree)
-        check_raw_html(app, doctree)
-        for node in doctree.findall(addnodes.pending_xref):
-            if node.get("refdomain") == "cite":
-                check_pinpoint_syntax(app, node)
+    check_headings(app, doctree)
+    check_raw_html(app, doctree)
+    for node in doctree.findall(addnodes.pending_xref):
+        if node.get("refdomain") == "cite":
+            check_pinpoint_syntax(app, node)
     for block in list(blocks_of(doctree)):
         text, cites, derived = block_parts(block)
         if not re.search(r"\w", text) and not derived:  # any script: a Cyrillic block is a block
@@ -366,13 +361,12 @@ def check_document(app, doctree) -> None:
         location = _location(env, block, line)
         keys = list(dict.fromkeys(page_source + cite_keys(cites)))
         if not keys:
-            if checks:
-                _warn(env, location, f"uncited {_kind(block)}: “{snippet(text, 10)}” — add a citation to the "
-                      "source it rests on ({cite:p}`key`), or wrap navigation in an "
-                      "{uncited} block with a :reason:", "uncited")
+            _warn(env, location, f"uncited {_kind(block)}: “{snippet(text, 10)}” — add a citation to the "
+                  "source it rests on ({cite:p}`key`), or wrap navigation in an "
+                  "{uncited} block with a :reason:", "uncited")
             continue
         _depend_on_sources(app, keys)
-        found = check_evidence(app, block, text, derived, keys, location, cites, checks=checks)
+        found = check_evidence(app, block, text, derived, keys, location, cites)
         block_id = _claim_id(docname, text, taken)
         block["ids"].append(block_id)
         block["briefing-passages"] = [tuple(ref) for ref in found]
@@ -507,10 +501,9 @@ def _subject(block) -> str:
     return ""
 
 
-def check_evidence(app, block, text, derived, keys, location: Location, cites=(), *,
-                   checks: bool = True) -> list[PassageRef]:
+def check_evidence(app, block, text, derived, keys, location: Location, cites=()) -> list[PassageRef]:
     """Judge the block (briefing.claims) and warn for each problem; return the passages that hold
-    its evidence. Unchecked, only the passages are found."""
+    its evidence."""
     page_source = corpus(app.env).source_on_page(app.env.docname)
     implied = (Cite(page_source.key, pinpoints.locators(text)),) if page_source and page_source.key in keys else ()
     verdict = judge(Block(text=text, keys=tuple(keys), derived=tuple(derived),
@@ -519,10 +512,10 @@ def check_evidence(app, block, text, derived, keys, location: Location, cites=()
                           segments=tuple(segment_of(cite, len(text)) for cite in cites),
                           implied=tuple(c for c in implied if not any(c.key == k for n in cites for k in cite_keys([n]))),
                           subject=_subject(block), location=location),
-                    corpus(app.env), checks=checks)
+                    corpus(app.env))
     if any(corpus(app.env).text_missing(key) for key in keys):
         return verdict.passages  # the missing text's own problem is reported: nothing here can be checked
-    for problem in verdict.problems if checks else ():
+    for problem in verdict.problems:
         _report(app.env, problem)
     return verdict.passages
 
@@ -652,7 +645,6 @@ def note_written(app, exception) -> None:
 
 
 def setup(app):
-    app.setup_extension("briefing_checks")
     app.setup_extension("briefing_sources")
     app.add_domain(ClaimsDomain)
     app.add_node(cited_by)

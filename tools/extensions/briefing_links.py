@@ -14,17 +14,13 @@ from urllib.parse import urlsplit
 
 from sphinx.util import logging
 
-from briefing import kept
-from briefing_checks import checks_on
+from briefing import htmllinks, htmlpage, kept
 from briefing.htmllinks import check_site, load_allow_list
 
 logger = logging.getLogger(__name__)
 WARN = {"type": "briefing", "subtype": "links"}
 # Builders whose pages link by file name (dirhtml by directory, resolved to its index.html).
 BUILDERS = ("html", "dirhtml")
-# Raised whenever what the cache holds (htmllinks' _Known and _Verdict) changes shape: an older
-# cache is then read afresh.
-CACHE_VERSION = 8
 
 
 def page_of(uri: str) -> str:
@@ -51,7 +47,7 @@ def own_hosts(app) -> frozenset[str]:
 
 
 def check_links(app, exception) -> None:
-    if exception is not None or app.builder.name not in BUILDERS or not checks_on(app):
+    if exception is not None or app.builder.name not in BUILDERS:
         return
     started = time.perf_counter()
     srcdir = Path(app.srcdir)
@@ -60,12 +56,14 @@ def check_links(app, exception) -> None:
     hosts, problems = load_allow_list(srcdir / hosts_file, hosts_file)
     images, more = load_allow_list(srcdir / images_file, images_file)
     # A cache of another output directory says nothing of this one.
-    cache = kept.load(_cache_path(app), outdir=str(app.outdir), version=CACHE_VERSION)
+    # Kept under the check's code: a changed rule or reader checks every page again.
+    code = kept.code_digest(htmlpage, htmllinks)
+    cache = kept.load(_cache_path(app), outdir=str(app.outdir), code=code)
     report = check_site(Path(app.outdir), root=page_of(app.builder.get_target_uri(app.config.root_doc)),
                         http_hosts=hosts, decorative=tuple(images), sources=page_sources(app),
                         allow_file=hosts_file, decorative_file=images_file, cache=cache,
                         own_hosts=own_hosts(app))
-    kept.save(_cache_path(app), cache, outdir=str(app.outdir), version=CACHE_VERSION)
+    kept.save(_cache_path(app), cache, outdir=str(app.outdir), code=code)
     for problem in problems + more + report.problems:
         text, location = problem.for_sphinx()
         logger.warning(text, location=location, **WARN)
@@ -76,7 +74,6 @@ def check_links(app, exception) -> None:
 
 
 def setup(app):
-    app.setup_extension("briefing_checks")
     # Allow lists are data: one entry a line, each with its reason after '#'.
     app.add_config_value("briefing_links_http_allowed_hosts", "data/http-allowed-hosts.txt", "html",
                          types=frozenset({str}))

@@ -28,7 +28,7 @@ import os
 from pathlib import Path
 
 from sphinx.util.index_entries import split_index_msg
-from briefing import kept
+from briefing import htmlpage, kept
 from briefing.htmlpage import read_page
 
 def search_terms(number: str) -> set[str]:
@@ -90,7 +90,9 @@ def add_numbers(app, exception) -> None:
         return
     index = json.loads(text[len(prefix):-len(suffix)])
     entries = index.setdefault("indexentries", {})
-    kept_numbers, read = kept.load(_numbers_cache(app), outdir=str(app.outdir)), {}
+    # Kept under the reader's code too: a page read by another reader may hold other numbers.
+    code = kept.code_digest(htmlpage)
+    kept_numbers, read = kept.load(_numbers_cache(app), outdir=str(app.outdir), code=code), {}
     for number, docname in enumerate(index["docnames"]):
         page = Path(builder.outdir) / builder.get_target_uri(docname)
         if not page.is_file():
@@ -109,7 +111,7 @@ def add_numbers(app, exception) -> None:
     partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     partial.write_text(prefix + json.dumps(index, separators=(",", ":"), sort_keys=True) + suffix, encoding="utf-8")
     os.replace(partial, path)
-    kept.save(_numbers_cache(app), read, outdir=str(app.outdir))
+    kept.save(_numbers_cache(app), read, outdir=str(app.outdir), code=code)
 
 
 NOT_FOUND = """<!DOCTYPE html>

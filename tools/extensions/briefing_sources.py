@@ -25,7 +25,6 @@ from briefing.pinpoints import write
 from briefing.corpus import Corpus
 import briefing_bibstyle
 from briefing_bibstyle import month_index, date_text, day_parts
-from briefing_checks import checks_on
 
 logger = logging.getLogger(__name__)
 
@@ -45,8 +44,7 @@ class SourcesDomain(Domain):
     env, an event handler reaches it as ``app.env``. The corpus is an attribute of the domain
     object, which Sphinx makes anew for each build and never pickles (only domain *data* is
     pickled, and this domain keeps none). A build takes it once, as it starts (check_registry), so
-    that forked parallel readers inherit it: from ``Corpus.shared``, which reads the files again
-    only when one has changed since the last build in the same process."""
+    that forked parallel readers inherit it: ``Corpus.shared`` reads the files afresh."""
 
     name = "sources"
     label = "Archived sources"
@@ -132,8 +130,6 @@ def check_registry(app) -> None:
     found = corpus(app.env)  # read as the build starts, so that forked parallel readers inherit it
     # The days the book infers, which references.bib leaves out of its date fields.
     briefing_bibstyle.note_inferred_days(found.sources)
-    if not checks_on(app):
-        return
     for problem in found.problems():
         warn(problem.message, problem.location, problem.kind)
 
@@ -269,7 +265,7 @@ def check_bibliography(app, env) -> None:
 
     Run after every build's reading (env-updated), not only when documents were re-read
     (env-check-consistency), so that a defect fails every build until it is fixed."""
-    if not checks_on(app) or corpus(env).registry_unread:
+    if corpus(env).registry_unread:
         return
     domain = env.get_domain("cite")
     bib_keys = set(domain.bibdata.data.entries)
@@ -346,7 +342,6 @@ def link_bibliography_to_sources(app, doctree, docname) -> None:
 
 
 def setup(app):
-    app.setup_extension("briefing_checks")
     app.add_config_value("briefing_sources_file", "data/sources.toml", "env", types=frozenset({str}))
     app.add_config_value("briefing_cited_docs", ["index", "chapters/*"], "env", types=frozenset({list}))
     app.add_config_value("briefing_names_file", "data/names.toml", "env", types=frozenset({str}))
