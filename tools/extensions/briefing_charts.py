@@ -71,6 +71,35 @@ def _cache_dir() -> Path | None:
     return Path(base) / "briefing-book" / "charts"
 
 
+def ensure_drawn(here: Path, stem: str, drawings: dict, draw) -> None:
+    """Each variant of the drawing ``stem`` in ``here``: kept there, else copied from the user's
+    cache, else drawn by ``draw(**changes)`` and copied into the cache (the charts and the map)."""
+    files = [f"{stem}{variant}{suffix}" for variant in drawings for suffix in SUFFIXES]
+    if all((here / name).is_file() for name in files):
+        logger.info(f"briefing_charts: reused {stem} (data unchanged)")
+        return
+    # A drawing is named by the digest of its data and code, so a copy drawn by an earlier
+    # build (another build directory, a fresh clone) is the same drawing: take it from the
+    # user's cache rather than spend seconds in matplotlib.
+    cache = _cache_dir()
+    if cache and all((cache / name).is_file() for name in files):
+        here.mkdir(parents=True, exist_ok=True)
+        for name in files:
+            copy_whole(cache / name, here / name)
+        logger.info(f"briefing_charts: reused {stem} from {cache}")
+        return
+    for variant, changes in drawings.items():
+        charts.save(draw(**changes), here / f"{stem}{variant}")
+    logger.info(f"briefing_charts: drew {stem}")
+    if cache:
+        try:
+            cache.mkdir(parents=True, exist_ok=True)
+            for name in files:
+                copy_whole(here / name, cache / name)
+        except OSError:
+            pass  # a read-only home: the next build draws again
+
+
 class Chart(SphinxDirective):
     has_content = True
     option_spec = {"alt": directives.unchanged, "name": directives.unchanged, "width": directives.unchanged,
@@ -139,31 +168,7 @@ class Chart(SphinxDirective):
         return Path(self.env.doctreedir) / "charts"
 
     def ensure_drawn(self, stem: str, inputs: dict, drawings: dict) -> None:
-        files = [f"{stem}{variant}{suffix}" for variant in drawings for suffix in SUFFIXES]
-        here = self.chart_dir()
-        if all((here / name).is_file() for name in files):
-            logger.info(f"briefing_charts: reused {stem} (data unchanged)")
-            return
-        # A drawing is named by the digest of its data and code, so a copy drawn by an earlier
-        # build (another build directory, a fresh clone) is the same drawing: take it from the
-        # user's cache rather than spend seconds in matplotlib.
-        cache = _cache_dir()
-        if cache and all((cache / name).is_file() for name in files):
-            here.mkdir(parents=True, exist_ok=True)
-            for name in files:
-                copy_whole(cache / name, here / name)
-            logger.info(f"briefing_charts: reused {stem} from {cache}")
-            return
-        for variant, changes in drawings.items():
-            charts.save(self.draw(**{**inputs, **changes}), here / f"{stem}{variant}")
-        logger.info(f"briefing_charts: drew {stem}")
-        if cache:
-            try:
-                cache.mkdir(parents=True, exist_ok=True)
-                for name in files:
-                    copy_whole(here / name, cache / name)
-            except OSError:
-                pass  # a read-only home: the next build draws again
+        ensure_drawn(self.chart_dir(), stem, drawings, lambda **changes: self.draw(**{**inputs, **changes}))
 
     def figure(self, stem: str, keys: list[str], left_out: str, print_parts: int = 0):
         alt = self.options.get("alt", "").strip() or self.default_alt()

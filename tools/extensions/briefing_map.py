@@ -23,7 +23,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from briefing import charts, maps
-from briefing_charts import chart_images
+from briefing_charts import chart_images, ensure_drawn
 from briefing_claims import EXEMPT_CLASS
 
 logger = logging.getLogger(__name__)
@@ -61,10 +61,10 @@ class LocatorMap(SphinxDirective):
         out = Path(self.env.doctreedir) / "charts"
         drawings = {"": {}, "-dark": {"dark": True}, "-phone": {"width": charts.PHONE},
                     "-phone-dark": {"width": charts.PHONE, "dark": True}}
-        for variant, changes in drawings.items():
-            target = out / f"{stem}{variant}"
-            if not all(target.with_suffix(s).is_file() for s in (".svg", ".pdf")):
-                charts.save(maps.draw_map(geo["boundaries"], geo["places"], title, credit, alt=alt, **changes), target)
+        # Drawn once per data, code and matplotlib, kept as the charts are (a new build folder
+        # takes it from the user's cache: drawing it costs seconds of every full build).
+        ensure_drawn(out, stem, drawings,
+                     lambda **changes: maps.draw_map(geo["boundaries"], geo["places"], title, credit, alt=alt, **changes))
         figure = nodes.figure(classes=["briefing-chart", "briefing-map", EXEMPT_CLASS])
         figure["reason"] = "a map drawn from cited data sets, not from the sources"
         self.set_source_info(figure)
